@@ -1,0 +1,69 @@
+/**
+ * The contract between `@asynchttp/core` and a transport library.
+ *
+ * An adapter performs exactly one HTTP exchange per `send()`. Everything above one exchange (the queue,
+ * redirects, cache, credentials, compression, retries, limits, logging) belongs to core, so behaviour is
+ * the same whichever adapter is plugged in.
+ *
+ * @example
+ * ```ts
+ * import type { Adapter } from '@asynchttp/core';
+ *
+ * export const myAdapter = (): Adapter => ({
+ *   name: 'my-adapter',
+ *   async send(request) {
+ *     // one exchange: no redirects followed, no throwing on status codes, body fully read
+ *     return { status: 200, reason: 'OK', headers: [], body: new Uint8Array() };
+ *   },
+ * });
+ * ```
+ */
+export interface Adapter {
+  /** A short name for logs and errors, such as `'undici'`. */
+  readonly name: string;
+  /**
+   * Performs one exchange. Must never follow redirects nor throw on a status code; must consume or
+   * cancel the body; must honour `request.signal` by rejecting with `signal.reason`; must map network
+   * failures to core's `ConnectionError`, `TimeoutError` or `CancelledError` (original as `cause`).
+   */
+  send(request: AdapterRequest): Promise<AdapterResponse>;
+  /** Closes pooled connections. Called once by `Http.close()`. */
+  close?(): Promise<void>;
+}
+
+/** What core hands to `Adapter.send()`. Adapters must not mutate it. */
+export interface AdapterRequest {
+  /** Absolute http(s) URL. */
+  readonly url: URL;
+  /** Method token, already validated (`GET`, `POST`, or a custom token). */
+  readonly method: string;
+  /** Header pairs with lower-case names, already validated (no CR/LF). Do not mutate. */
+  readonly headers: [string, string][];
+  /** Request body, if any. */
+  readonly body?: Uint8Array;
+  /** Aborted on cancel or timeout; `signal.reason` is the core error to reject with. */
+  readonly signal: AbortSignal;
+  /**
+   * The largest body core will accept. An adapter that can stop reading early should reject with
+   * `ResponseTooLargeError` once the body passes it; core checks again either way.
+   */
+  readonly maxResponseBytes?: number;
+}
+
+/** What `Adapter.send()` resolves with. */
+export interface AdapterResponse {
+  status: number;
+  /** Reason phrase as received, or the standard one when the transport hides it (HTTP/2, fetch). */
+  reason: string;
+  /** HTTP version, such as `'1.1'`; defaults to `'1.1'`. */
+  version?: string;
+  /** Header pairs as received, repeated fields kept apart, names in any case. */
+  headers: [string, string][];
+  /** The whole body. Empty for HEAD, 204 and 304. */
+  body: Uint8Array;
+  /** `true` when the transport already removed the content-encoding (fetch always does). */
+  decoded?: boolean;
+}
+
+/** The shape of an adapter package's factory: `undiciAdapter(options?)`. */
+export type AdapterFactory<Options = undefined> = (options?: Options) => Adapter;

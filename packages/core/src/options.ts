@@ -1,0 +1,96 @@
+import type { Adapter } from './adapter.js';
+import type { Logger } from './logger.js';
+import type { Callback } from './promise-objects.js';
+import type { BodyInit, HeadersInit } from './request.js';
+import type { Timers } from './timers.js';
+
+/** Options of `new Http(options)`. Each is validated once, at construction. */
+export interface HttpOptions {
+  /**
+   * The transport: `undiciAdapter()` from `@asynchttp/undici`, `axiosAdapter()` from `@asynchttp/axios`,
+   * or `fetchAdapter()` from `@asynchttp/fetch`.
+   */
+  adapter: Adapter;
+  /**
+   * How many requests run at once: a positive integer or `Infinity`. Also a settable property.
+   * @default 5
+   */
+  maxWorkers?: number;
+  /**
+   * Milliseconds per attempt, counted from the moment a worker takes the request (queue wait excluded).
+   * `Infinity` for none. Also a settable property.
+   * @default 30000
+   */
+  timeout?: number;
+  /** Default request headers; a request's own headers replace those of the same name. */
+  headers?: HeadersInit;
+  /**
+   * Largest (decoded) body accepted, in bytes; a larger one fails with `ResponseTooLargeError`.
+   * @default 67108864 (64 MiB)
+   */
+  maxResponseBytes?: number;
+  /**
+   * Where the log goes: any object with `debug`, `info`, `warn` and `error` (console, pino), or `false`.
+   * @default a `debug` logger, namespace `asynchttp`, off unless `DEBUG=asynchttp*`
+   */
+  logger?: Logger | false;
+  /** Timer functions, replaceable for tests. @default the runtime's */
+  timers?: Timers;
+}
+
+/** Options of one `http.request(uri, options)`. */
+export interface RequestOptions<T = undefined> {
+  /** @default 'GET' */
+  method?: string;
+  headers?: HeadersInit;
+  body?: BodyInit;
+  /** A value sent as JSON, with `content-type: application/json` unless set. Not with `body`. */
+  json?: unknown;
+  /** Runs in the worker after the exchange; its result becomes `data`. */
+  callback?: Callback<T>;
+  /** Cancels the request when aborted, queued or running. */
+  signal?: AbortSignal;
+  /** Higher runs first among waiting requests. @default 0 */
+  priority?: number;
+  /** This request's timeout per attempt, in ms. @default the client's `timeout` */
+  timeout?: number;
+}
+
+/** Options of `http.close()`. */
+export interface CloseOptions {
+  /** Cancel the requests still waiting instead of running them. @default false */
+  cancelPending?: boolean;
+}
+
+/** The defaults, in one place. */
+export const defaults = {
+  maxWorkers: 5,
+  timeout: 30_000,
+  maxResponseBytes: 64 * 1024 * 1024,
+} as const;
+
+/** `RangeError` unless `value` is a positive integer or `Infinity`. */
+export function checkMaxWorkers(value: unknown): number {
+  if (value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && (value as number) > 0)) {
+    return value as number;
+  }
+  throw new RangeError(`maxWorkers must be a positive integer or Infinity, got ${describe(value)}`);
+}
+
+/** `RangeError` unless `value` is a positive number of ms or `Infinity`. */
+export function checkTimeout(value: unknown, name = 'timeout'): number {
+  if (typeof value === 'number' && value > 0) return value;
+  throw new RangeError(`${name} must be a positive number of milliseconds or Infinity, got ${describe(value)}`);
+}
+
+/** `RangeError` unless `value` is a positive integer. */
+export function checkPositiveInteger(value: unknown, name: string): number {
+  if (Number.isSafeInteger(value) && (value as number) > 0) return value as number;
+  throw new RangeError(`${name} must be a positive integer, got ${describe(value)}`);
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
+}

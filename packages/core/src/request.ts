@@ -1,0 +1,144 @@
+import { InvalidRequestError } from './errors/invalid-request-error.js';
+
+/** A request body: text (sent as UTF-8), bytes, or form fields. */
+export type BodyInit = string | Uint8Array | ArrayBuffer | ArrayBufferView | URLSearchParams;
+
+/**
+ * Request headers: an object (`undefined` values skipped, arrays sent as repeated fields), an array of
+ * pairs, or any iterable of pairs such as a `Headers` or a `Map`.
+ */
+export type HeadersInit =
+  | Readonly<Record<string, string | number | readonly string[] | undefined>>
+  | Iterable<readonly [string, string]>;
+
+/** Header pairs with lower-case names. */
+export type HeaderPairs = [string, string][];
+
+// RFC 9110 token: method names and field names.
+const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Field values may not carry CR, LF or NUL (request smuggling, header injection).
+const unsafeValuePattern = /[\r\n\0]/;
+const standardMethodPattern = /^(?:get|head|post|put|delete|options|patch|trace|connect)$/i;
+const httpUrlPattern = /^https?:\/\//i;
+const encoder = new TextEncoder();
+
+/** Throws `InvalidRequestError` unless `method` is a token; upper-cases the standard methods. */
+export function normalizeMethod(method: unknown): string {
+  if (method === undefined) return 'GET';
+  if (typeof method !== 'string' || !tokenPattern.test(method)) {
+    throw new InvalidRequestError(
+      `Invalid method ${JSON.stringify(String(method))}: a method is a token such as GET, POST or PROPFIND`,
+    );
+  }
+  return standardMethodPattern.test(method) ? method.toUpperCase() : method;
+}
+
+/** Throws `InvalidRequestError` unless `uri` is an absolute http(s) URL; returns its text. */
+export function checkUrl(uri: unknown): string {
+  if (uri instanceof URL) {
+    if (uri.protocol === 'http:' || uri.protocol === 'https:') return uri.href;
+  } else if (typeof uri === 'string' && httpUrlPattern.test(uri) && URL.canParse(uri)) {
+    return uri;
+  }
+  throw new InvalidRequestError(
+    `Invalid URL ${JSON.stringify(String(uri))}: asynchttp needs an absolute http:// or https:// URL`,
+  );
+}
+
+/** Parses a URL that `checkUrl` accepted. */
+export function parseUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch (cause) {
+    throw new InvalidRequestError(`Invalid URL ${JSON.stringify(url)}`, { cause });
+  }
+}
+
+function checkHeader(name: unknown, value: unknown, into: HeaderPairs): void {
+  if (typeof name !== 'string' || !tokenPattern.test(name)) {
+    throw new InvalidRequestError(`Invalid header name ${JSON.stringify(String(name))}: it must be a token`);
+  }
+  if (value === undefined) return;
+  if (Array.isArray(value)) {
+    for (const each of value) checkHeader(name, each, into);
+    return;
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
+  if (typeof value !== 'string') {
+    throw new InvalidRequestError(`Invalid value for header "${name}": expected a string, got ${typeof value}`);
+  }
+  if (unsafeValuePattern.test(value)) {
+    throw new InvalidRequestError(`Invalid value for header "${name}": CR, LF and NUL are not allowed`);
+  }
+  into.push([name.toLowerCase(), value]);
+}
+
+/** Validates headers and lower-cases their names. Throws `InvalidRequestError`. */
+export function normalizeHeaders(input: unknown): HeaderPairs {
+  const pairs: HeaderPairs = [];
+  if (input === undefined || input === null) return pairs;
+  if (typeof input !== 'object') {
+    throw new InvalidRequestError(`Invalid headers: expected an object or pairs, got ${typeof input}`);
+  }
+  if (Symbol.iterator in input) {
+    for (const pair of input as Iterable<unknown>) {
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw new InvalidRequestError('Invalid headers: each entry must be a [name, value] pair');
+      }
+      checkHeader(pair[0], pair[1], pairs);
+    }
+  } else {
+    for (const name of Object.keys(input)) checkHeader(name, (input as Record<string, unknown>)[name], pairs);
+  }
+  return pairs;
+}
+
+/** Request headers over the defaults: a name the request sets replaces the default's. */
+export function mergeHeaders(defaults: HeaderPairs, own: HeaderPairs): HeaderPairs {
+  if (own.length === 0) return defaults;
+  if (defaults.length === 0) return own;
+  const names = new Set(own.map(([name]) => name));
+  return [...defaults.filter(([name]) => !names.has(name)), ...own];
+}
+
+/** Whether `headers` holds a field called `name` (lower-case). */
+export function hasHeader(headers: HeaderPairs, name: string): boolean {
+  for (const pair of headers) if (pair[0] === name) return true;
+  return false;
+}
+
+/** A body encoded to bytes, and the content-type it implies when the caller set none. */
+export interface EncodedBody {
+  bytes: Uint8Array;
+  contentType?: string;
+}
+
+/** Encodes `body` or `json` (not both). Throws `InvalidRequestError` for anything unusable. */
+export function encodeBody(body: unknown, json: unknown, hasJson: boolean): EncodedBody | undefined {
+  if (hasJson) {
+    if (body !== undefined) throw new InvalidRequestError('Pass either body or json, not both');
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(json);
+    } catch (cause) {
+      throw new InvalidRequestError(`Invalid json body: ${(cause as Error).message}`, { cause });
+    }
+    if (text === undefined) throw new InvalidRequestError(`Invalid json body: ${typeof json} is not JSON`);
+    return { bytes: encoder.encode(text), contentType: 'application/json' };
+  }
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return { bytes: encoder.encode(body), contentType: 'text/plain;charset=UTF-8' };
+  if (body instanceof Uint8Array) return { bytes: body };
+  if (body instanceof ArrayBuffer) return { bytes: new Uint8Array(body) };
+  if (ArrayBuffer.isView(body)) return { bytes: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
+  if (body instanceof URLSearchParams) {
+    return {
+      bytes: encoder.encode(body.toString()),
+      contentType: 'application/x-www-form-urlencoded;charset=UTF-8',
+    };
+  }
+  const kind = typeof body === 'object' ? (body.constructor?.name ?? 'object') : typeof body;
+  throw new InvalidRequestError(
+    `Unusable body (${kind}): pass a string, Uint8Array, ArrayBuffer, URLSearchParams, or use the json option`,
+  );
+}
