@@ -1,0 +1,3 @@
+export { type AdapterCase, adapterCases } from './cases.js';
+export { type CertificateFixture, type Fixtures, fixtures } from './fixtures.js';
+export { type AdapterTestOptions, type TestAdapterOptions, testAdapter } from './suite.js';
