@@ -1,0 +1,169 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Adapter, AdapterRequest, AdapterResponse } from '@asynchttp/core';
+import axios, {
+  type AxiosInstance,
+  type AxiosProxyConfig,
+  type AxiosRequestConfig,
+  type AxiosResponse,
+} from 'axios';
+import { toCoreError } from './errors.js';
+import { responseHeaders, toAxiosHeaders } from './headers.js';
+
+/** Options of `axiosAdapter()`. */
+export interface AxiosAdapterOptions {
+  /**
+   * A user's axios instance. Its interceptors and defaults still apply, except the settings the adapter
+   * must own per request (redirects, status validation, response type, decompression, transforms, limits,
+   * timeout). Its own `httpAgent` / `httpsAgent`, if any, are used and never destroyed by `close()`.
+   * @default axios.create()
+   */
+  instance?: AxiosInstance;
+  /** Extra trusted certificate authorities (PEM), for HTTPS. @default Node's bundled roots */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Client certificate chain (PEM), for mutual TLS. */
+  cert?: string | Buffer | Array<string | Buffer>;
+  /** Private key of `cert` (PEM). */
+  key?: string | Buffer | Array<string | Buffer>;
+  /** Set to `false` to accept certificates that do not verify. Only for tests. @default true */
+  rejectUnauthorized?: boolean;
+  /**
+   * Settings of the keep-alive agents the adapter creates (one `http.Agent`, one `https.Agent` per
+   * adapter, destroyed by `close()`).
+   * @default { keepAlive: true }
+   */
+  agent?: http.AgentOptions;
+  /**
+   * A proxy for every request. Without it the adapter sends directly, ignoring `HTTP_PROXY` and friends,
+   * unless the instance's defaults name a proxy.
+   * @default false
+   */
+  proxy?: AxiosProxyConfig | false;
+}
+
+/**
+ * An asynchttp adapter on axios: one exchange per `send()` through `instance.request()`, so a user's
+ * interceptors still run. Redirects are never followed, statuses never throw, bodies stay encoded
+ * (core decodes them) and the body is cut off past `maxResponseBytes`.
+ *
+ * @example
+ * ```ts
+ * import { Http } from '@asynchttp/core';
+ * import { axiosAdapter } from '@asynchttp/axios';
+ *
+ * const http = new Http({ adapter: axiosAdapter({ instance: myAxios }), maxWorkers: 8 });
+ * ```
+ */
+export function axiosAdapter(options: AxiosAdapterOptions = {}): Adapter {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('axiosAdapter(options) takes an options object');
+  }
+  return new AxiosAdapter(options);
+}
+
+function passThrough(data: unknown): unknown {
+  return data;
+}
+
+function acceptEveryStatus(): boolean {
+  return true;
+}
+
+// Shared by every request: axios reads these arrays, it never mutates them.
+const passThroughTransforms = [passThrough];
+
+class AxiosAdapter implements Adapter {
+  readonly name = 'axios';
+  readonly #instance: AxiosInstance;
+  readonly #httpAgent: http.Agent;
+  readonly #httpsAgent: https.Agent;
+  readonly #owned: http.Agent[] = [];
+  readonly #proxy: AxiosProxyConfig | false;
+
+  constructor(options: AxiosAdapterOptions) {
+    const { instance, ca, cert, key, rejectUnauthorized } = options;
+    if (instance === undefined) {
+      this.#instance = axios.create();
+      // axios's global default Accept would ride on every request; with our own instance, send core's headers only.
+      delete this.#instance.defaults.headers.common.Accept;
+    } else {
+      if (typeof instance?.request !== 'function') {
+        throw new TypeError('axiosAdapter({ instance }) takes an axios instance, such as axios.create()');
+      }
+      this.#instance = instance;
+    }
+    const defaults = this.#instance.defaults;
+    const agentOptions = { keepAlive: true, ...options.agent };
+    this.#httpAgent = defaults.httpAgent ?? this.#own(new http.Agent(agentOptions));
+    const tls =
+      ca !== undefined || cert !== undefined || key !== undefined || rejectUnauthorized !== undefined;
+    // TLS options given to the adapter win over the instance's agent, which cannot carry them.
+    this.#httpsAgent =
+      !tls && defaults.httpsAgent !== undefined
+        ? defaults.httpsAgent
+        : this.#own(new https.Agent({ ...agentOptions, ca, cert, key, rejectUnauthorized }));
+    this.#proxy = options.proxy ?? defaults.proxy ?? false;
+  }
+
+  async send(request: AdapterRequest): Promise<AdapterResponse> {
+    const { url, body, maxResponseBytes } = request;
+    const secure = url.protocol === 'https:';
+    // One literal with the same shape every time; the adapter owns every field that could change the exchange.
+    const config: AxiosRequestConfig = {
+      url: url.href,
+      method: request.method,
+      headers: toAxiosHeaders(request.headers),
+      data: body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+      signal: request.signal,
+      maxRedirects: 0,
+      // A user instance's `transport` (such as follow-redirects) would otherwise follow redirects anyway.
+      transport: secure ? https : http,
+      validateStatus: acceptEveryStatus,
+      responseType: 'arraybuffer',
+      decompress: false,
+      transformRequest: passThroughTransforms,
+      transformResponse: passThroughTransforms,
+      maxContentLength: maxResponseBytes ?? -1,
+      maxBodyLength: Number.POSITIVE_INFINITY,
+      // Core owns the timeout; 0 also overrides one in a user instance's defaults.
+      timeout: 0,
+      allowAbsoluteUrls: true,
+      proxy: this.#proxy,
+      httpAgent: this.#httpAgent,
+      httpsAgent: this.#httpsAgent,
+    };
+    let response: AxiosResponse<unknown>;
+    try {
+      response = await this.#instance.request(config);
+    } catch (error) {
+      throw toCoreError(error, request);
+    }
+    const { status } = response;
+    return {
+      status,
+      reason: response.statusText || http.STATUS_CODES[status] || '',
+      version: response.request?.res?.httpVersion ?? '1.1',
+      headers: responseHeaders(response),
+      body: toBytes(response.data),
+      decoded: false,
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const agent of this.#owned) agent.destroy();
+  }
+
+  #own<T extends http.Agent>(agent: T): T {
+    this.#owned.push(agent);
+    return agent;
+  }
+}
+
+/** The body as a plain `Uint8Array` view (no copy), whatever axios adapter produced it. */
+function toBytes(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (typeof data === 'string') return new TextEncoder().encode(data);
+  return new Uint8Array(0);
+}

@@ -1,0 +1,1 @@
+export { type AxiosAdapterOptions, axiosAdapter } from './axios-adapter.js';
