@@ -1,0 +1,52 @@
+import {
+  type AdapterRequest,
+  CancelledError,
+  ConnectionError,
+  isAsyncHttpError,
+  TimeoutError,
+} from '@asynchttp/core';
+
+// Node's fetch (undici) puts the socket's error code on `cause`; these mean the network gave up waiting.
+const timeoutCodes = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
+
+/**
+ * Turns what `fetch()` or the body reader rejected with into core's error, the original as `cause`.
+ * An aborted signal wins: fetch rejects with `signal.reason`, which is the error core expects.
+ */
+export function toCoreError(error: unknown, request: AdapterRequest): unknown {
+  const info = { method: request.method, url: request.url.href };
+  const { signal } = request;
+  if (signal.aborted) {
+    return isAsyncHttpError(signal.reason)
+      ? signal.reason
+      : new CancelledError(`Request cancelled: ${info.method} ${info.url}`, { cause: error, request: info });
+  }
+  if (isAsyncHttpError(error)) return error;
+  const message = `${error instanceof Error ? error.message : String(error)}: ${info.method} ${info.url}`;
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new CancelledError(message, { cause: error, request: info });
+  }
+  const code = causeCode(error);
+  if (code !== undefined && timeoutCodes.has(code))
+    return new TimeoutError(message, { cause: error, request: info });
+  // Fetch reports every network failure (refused, reset, DNS, TLS) as a TypeError, with or without a cause.
+  if (error instanceof TypeError) return new ConnectionError(message, { cause: error, request: info });
+  // Anything else came from an injected fetch; core wraps it in ConnectionError itself.
+  return error;
+}
+
+/** The `code` on the error or on its `cause` (undici nests the socket error one level down). */
+function causeCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 3 && typeof current === 'object' && current !== null; depth++) {
+    const { code } = current as { code?: unknown };
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -1,0 +1,165 @@
+import {
+  type Adapter,
+  type AdapterRequest,
+  type AdapterResponse,
+  InvalidRequestError,
+  ResponseTooLargeError,
+} from '@asynchttp/core';
+import { toCoreError } from './errors.js';
+import { reasonPhrase } from './reasons.js';
+
+/** The `fetch` signature the adapter calls; the global one, or one bound to a custom agent, or a mock. */
+export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
+
+/** Options of `fetchAdapter()`. */
+export interface FetchAdapterOptions {
+  /**
+   * The fetch to call, for instance one bound to a custom dispatcher (TLS, proxy) or a test double.
+   * @default globalThis.fetch, looked up on each request
+   */
+  fetch?: FetchFunction;
+  /**
+   * Called once by `Http.close()`: the place to close whatever the injected fetch pools. The global
+   * fetch's connections belong to the runtime, so by default there is nothing to close.
+   */
+  close?: () => void | Promise<void>;
+}
+
+/**
+ * An asynchttp adapter on the WHATWG `fetch`, for any runtime that has one (Node, Deno, Bun, browsers,
+ * workers). Redirects are never followed (`redirect: 'manual'`), statuses never throw, and the body is
+ * read chunk by chunk and cut off past `maxResponseBytes`. Fetch always removes the content-encoding, so
+ * responses are flagged `decoded: true`.
+ *
+ * @example
+ * ```ts
+ * import { Http } from '@asynchttp/core';
+ * import { fetchAdapter } from '@asynchttp/fetch';
+ *
+ * const http = new Http({ adapter: fetchAdapter(), maxWorkers: 6 });
+ * ```
+ */
+export function fetchAdapter(options: FetchAdapterOptions = {}): Adapter {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('fetchAdapter(options) takes an options object');
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new TypeError('fetchAdapter({ fetch }) takes a function with the signature of fetch(input, init)');
+  }
+  if (options.close !== undefined && typeof options.close !== 'function') {
+    throw new TypeError('fetchAdapter({ close }) takes a function');
+  }
+  return new FetchAdapter(options.fetch, options.close);
+}
+
+const empty = new Uint8Array(0);
+
+class FetchAdapter implements Adapter {
+  readonly name = 'fetch';
+  readonly #fetch: FetchFunction | undefined;
+  readonly #close: (() => void | Promise<void>) | undefined;
+
+  constructor(fetch: FetchFunction | undefined, close: (() => void | Promise<void>) | undefined) {
+    this.#fetch = fetch;
+    this.#close = close;
+  }
+
+  async send(request: AdapterRequest): Promise<AdapterResponse> {
+    const { method, body } = request;
+    const init: RequestInit = {
+      method,
+      headers: request.headers,
+      body: body === undefined || body.byteLength === 0 ? undefined : (body as Uint8Array<ArrayBuffer>),
+      redirect: 'manual',
+      signal: request.signal,
+    };
+    if (init.body !== undefined && (method === 'GET' || method === 'HEAD')) {
+      throw new InvalidRequestError(
+        `fetch cannot send a body with ${method}: ${method} ${request.url.href}`,
+        {
+          request: { method, url: request.url.href },
+        },
+      );
+    }
+    try {
+      // Looked up per call so a runtime or test that swaps globalThis.fetch later is honoured.
+      const response = await (this.#fetch ?? globalThis.fetch)(request.url.href, init);
+      return {
+        status: response.status,
+        reason: reasonPhrase(response.status, response.statusText),
+        headers: headerPairs(response.headers),
+        body: await readBody(response, request),
+        decoded: true,
+      };
+    } catch (error) {
+      throw toCoreError(error, request);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#close?.();
+  }
+}
+
+/**
+ * Header pairs from fetch's `Headers`. `getSetCookie()` keeps each set-cookie apart; fetch has
+ * already joined every other repeated field with ', ' and sorted the names, which cannot be undone.
+ */
+function headerPairs(headers: Headers): [string, string][] {
+  const pairs: [string, string][] = [];
+  const cookies = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : undefined;
+  // forEach rather than iteration: it needs no DOM.Iterable typings and every runtime has it.
+  headers.forEach((value, name) => {
+    if (cookies === undefined || name !== 'set-cookie') pairs.push([name, value]);
+  });
+  if (cookies !== undefined) for (const cookie of cookies) pairs.push(['set-cookie', cookie]);
+  return pairs;
+}
+
+/** The whole body, read through its stream so reading stops as soon as it passes the limit. */
+async function readBody(response: Response, request: AdapterRequest): Promise<Uint8Array> {
+  const stream = response.body;
+  if (stream === null) return empty;
+  const limit = request.maxResponseBytes ?? Number.POSITIVE_INFINITY;
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  // A declared length is no promise (fetch may have decoded the body), but past the limit it is enough.
+  if (declared > limit && !response.headers.has('content-encoding')) {
+    await stream.cancel().catch(ignore);
+    throw tooLarge(request, limit);
+  }
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(ignore);
+      throw tooLarge(request, limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  if (chunks.length === 0) return empty;
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function tooLarge(request: AdapterRequest, limit: number): ResponseTooLargeError {
+  const url = request.url.href;
+  return new ResponseTooLargeError(
+    `Response body exceeds maxResponseBytes (${limit}): ${request.method} ${url}`,
+    {
+      request: { method: request.method, url },
+      limit,
+    },
+  );
+}
+
+function ignore(): void {}

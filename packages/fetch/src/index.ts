@@ -1,0 +1,1 @@
+export { type FetchAdapterOptions, type FetchFunction, fetchAdapter } from './fetch-adapter.js';
