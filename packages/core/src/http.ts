@@ -37,7 +37,8 @@ import {
 import { Response } from './response.js';
 import { defaultTimers, type Timers } from './timers.js';
 
-const adapterPackages = '@asynchttp/undici (undiciAdapter), @asynchttp/axios (axiosAdapter) or @asynchttp/fetch (fetchAdapter)';
+const adapterPackages =
+  '@asynchttp/undici (undiciAdapter), @asynchttp/axios (axiosAdapter) or @asynchttp/fetch (fetchAdapter)';
 
 /**
  * A queued, concurrency-bounded HTTP client. `request()` returns at once; at most `maxWorkers`
@@ -67,13 +68,16 @@ export class Http {
   readonly #maxResponseBytes: number;
   readonly #timers: Timers;
   readonly #host: RequestHost;
+  readonly #captureCallSite: boolean;
   #nextId = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
 
   constructor(options: HttpOptions) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`new Http(options) takes an options object with an adapter, got ${describe(options)}`);
+      throw new TypeError(
+        `new Http(options) takes an options object with an adapter, got ${describe(options)}`,
+      );
     }
     const { adapter } = options;
     if (adapter === undefined || adapter === null) {
@@ -87,10 +91,12 @@ export class Http {
       );
     }
     this.adapter = adapter;
-    this.#maxWorkers = checkMaxWorkers(options.maxWorkers ?? defaults.maxWorkers);
-    this.#timeout = checkTimeout(options.timeout ?? defaults.timeout);
+    this.#maxWorkers = checkMaxWorkers(
+      options.maxWorkers === undefined ? defaults.maxWorkers : options.maxWorkers,
+    );
+    this.#timeout = checkTimeout(options.timeout === undefined ? defaults.timeout : options.timeout);
     this.#maxResponseBytes = checkPositiveInteger(
-      options.maxResponseBytes ?? defaults.maxResponseBytes,
+      options.maxResponseBytes === undefined ? defaults.maxResponseBytes : options.maxResponseBytes,
       'maxResponseBytes',
     );
     try {
@@ -104,6 +110,7 @@ export class Http {
     }
     this.logger = logger === false ? silentLogger : (logger ?? debugLogger);
     this.#timers = options.timers ?? defaultTimers;
+    this.#captureCallSite = options.captureCallSite !== false;
 
     const self = this;
     // p-queue makes its own queue instance; this subclass hands it back so requests can leave the line.
@@ -164,14 +171,23 @@ export class Http {
    */
   request<T = undefined>(uri: string | URL, options?: RequestOptions<T>): RequestPromise<T>;
   /** httplib2's positional form. */
-  request(uri: string | URL, method?: string, body?: BodyInit, headers?: HeadersInit): RequestPromise<undefined>;
+  request(
+    uri: string | URL,
+    method?: string,
+    body?: BodyInit,
+    headers?: HeadersInit,
+  ): RequestPromise<undefined>;
   request<T>(
     uri: string | URL,
     optionsOrMethod?: RequestOptions<T> | string,
     body?: BodyInit,
     headers?: HeadersInit,
   ): RequestPromise<T> {
-    const task = new RequestTask<T>(++this.#nextId, this.#host, captureCallSite(this.request));
+    const task = new RequestTask<T>(
+      ++this.#nextId,
+      this.#host,
+      this.#captureCallSite ? captureCallSite(this.request) : undefined,
+    );
     const log = debugEnabled(this.logger);
     let options: RequestOptions<T> | undefined;
     try {
@@ -395,7 +411,8 @@ function isAbortSignal(value: unknown): value is AbortSignal {
 }
 
 function findHeader(pairs: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
-  for (const [key, value] of pairs) if (key.length === name.length && key.toLowerCase() === name) return value;
+  for (const [key, value] of pairs)
+    if (key.length === name.length && key.toLowerCase() === name) return value;
   return undefined;
 }
 

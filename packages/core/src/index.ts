@@ -1,4 +1,8 @@
+export type { Adapter, AdapterFactory, AdapterRequest, AdapterResponse } from './adapter.js';
+export { Content } from './content.js';
+export * from './errors/index.js';
 export { Http } from './http.js';
+export { debugLogger, type Logger } from './logger.js';
 export type { CloseOptions, HttpOptions, RequestOptions } from './options.js';
 export type {
   Callback,
@@ -9,10 +13,6 @@ export type {
   RequestResult,
   ResponsePromise,
 } from './promise-objects.js';
-export { Response, type ResponseInit } from './response.js';
-export { Content } from './content.js';
-export type { Adapter, AdapterFactory, AdapterRequest, AdapterResponse } from './adapter.js';
 export type { BodyInit, HeadersInit } from './request.js';
-export { debugLogger, type Logger } from './logger.js';
+export { Response, type ResponseInit } from './response.js';
 export { defaultTimers, type Timers } from './timers.js';
-export * from './errors/index.js';

@@ -23,7 +23,8 @@ export const debugLogger: Logger = {
   info: base.extend('info'),
   warn: base.extend('warn'),
   error: base.extend('error'),
-  isLevelEnabled: (level) => (level === 'debug' ? base.enabled : createDebug.enabled(`asynchttp:${level}`)),
+  isLevelEnabled: (level) =>
+    level === 'debug' ? base.enabled === true : createDebug.enabled(`asynchttp:${level}`),
 };
 
 const noop = (): void => {};

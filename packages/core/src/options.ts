@@ -34,6 +34,13 @@ export interface HttpOptions {
    * @default a `debug` logger, namespace `asynchttp`, off unless `DEBUG=asynchttp*`
    */
   logger?: Logger | false;
+  /**
+   * Record where each `request()` was called, so an error raised later, where a promise object is read,
+   * shows that call site in its stack and in the log. Costs a stack capture per request; turn it off
+   * on hot paths that issue very many requests and do not need it.
+   * @default true
+   */
+  captureCallSite?: boolean;
   /** Timer functions, replaceable for tests. @default the runtime's */
   timers?: Timers;
 }
@@ -80,7 +87,9 @@ export function checkMaxWorkers(value: unknown): number {
 /** `RangeError` unless `value` is a positive number of ms or `Infinity`. */
 export function checkTimeout(value: unknown, name = 'timeout'): number {
   if (typeof value === 'number' && value > 0) return value;
-  throw new RangeError(`${name} must be a positive number of milliseconds or Infinity, got ${describe(value)}`);
+  throw new RangeError(
+    `${name} must be a positive number of milliseconds or Infinity, got ${describe(value)}`,
+  );
 }
 
 /** `RangeError` unless `value` is a positive integer. */

@@ -442,7 +442,10 @@ class DataPromiseImpl<T> implements DataPromise<T> {
   ): Promise<R1 | R2> {
     return this.#task
       .promise()
-      .then((result) => (onfulfilled ? onfulfilled(result.data) : (result.data as unknown as R1)), onrejected);
+      .then(
+        (result) => (onfulfilled ? onfulfilled(result.data) : (result.data as unknown as R1)),
+        onrejected,
+      );
   }
 
   done(): boolean {
@@ -452,7 +455,9 @@ class DataPromiseImpl<T> implements DataPromise<T> {
   [inspect](): string {
     return describeSettled(this.#task as RequestTask<any>, 'DataPromise', () => {
       const data = this.#task.resultData as unknown;
-      return typeof data === 'object' && data !== null ? `(${data.constructor?.name ?? 'object'})` : String(data);
+      return typeof data === 'object' && data !== null
+        ? `(${data.constructor?.name ?? 'object'})`
+        : String(data);
     });
   }
 }

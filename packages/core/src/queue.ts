@@ -112,7 +112,8 @@ export class RequestQueue implements Queue<RunFunction, QueueAddOptions> {
     const bucket: Bucket = { priority, items: [], head: 0 };
     buckets.splice(index, 0, bucket);
     // Drained buckets go when a new priority arrives, so many distinct priorities cannot pile up.
-    if (buckets.length > 8) this.#buckets = buckets.filter((each) => each === bucket || each.items.length > 0);
+    if (buckets.length > 8)
+      this.#buckets = buckets.filter((each) => each === bucket || each.items.length > 0);
     return bucket;
   }
 

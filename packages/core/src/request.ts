@@ -65,7 +65,9 @@ function checkHeader(name: unknown, value: unknown, into: HeaderPairs): void {
   }
   if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
   if (typeof value !== 'string') {
-    throw new InvalidRequestError(`Invalid value for header "${name}": expected a string, got ${typeof value}`);
+    throw new InvalidRequestError(
+      `Invalid value for header "${name}": expected a string, got ${typeof value}`,
+    );
   }
   if (unsafeValuePattern.test(value)) {
     throw new InvalidRequestError(`Invalid value for header "${name}": CR, LF and NUL are not allowed`);
@@ -127,10 +129,12 @@ export function encodeBody(body: unknown, json: unknown, hasJson: boolean): Enco
     return { bytes: encoder.encode(text), contentType: 'application/json' };
   }
   if (body === undefined || body === null) return undefined;
-  if (typeof body === 'string') return { bytes: encoder.encode(body), contentType: 'text/plain;charset=UTF-8' };
+  if (typeof body === 'string')
+    return { bytes: encoder.encode(body), contentType: 'text/plain;charset=UTF-8' };
   if (body instanceof Uint8Array) return { bytes: body };
   if (body instanceof ArrayBuffer) return { bytes: new Uint8Array(body) };
-  if (ArrayBuffer.isView(body)) return { bytes: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
+  if (ArrayBuffer.isView(body))
+    return { bytes: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
   if (body instanceof URLSearchParams) {
     return {
       bytes: encoder.encode(body.toString()),

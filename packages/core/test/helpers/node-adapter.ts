@@ -32,7 +32,8 @@ export function nodeAdapter(): Adapter & { agent: http.Agent; sent: number } {
           res.on('end', () => {
             signal.removeEventListener('abort', onAbort);
             const headers: [string, string][] = [];
-            for (let i = 0; i < res.rawHeaders.length; i += 2) headers.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
+            for (let i = 0; i < res.rawHeaders.length; i += 2)
+              headers.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
             const body = Buffer.concat(chunks);
             resolve({
               status: res.statusCode!,

@@ -39,7 +39,9 @@ export async function startServer(): Promise<TestServer> {
       if (path === '/hang') return;
       if (path === '/echo') {
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: body.toString() }));
+        res.end(
+          JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: body.toString() }),
+        );
         return;
       }
       const status = /^\/status\/(\d+)/.exec(path);

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Http } from '../src/index.js';
+import { RequestQueue } from '../src/queue.js';
+import { nodeAdapter } from './helpers/node-adapter.js';
+import { startServer, type TestServer } from './helpers/server.js';
+import { stubAdapter, tick } from './helpers/stub-adapter.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+// Ported from the seed's own tests: the wall time of N requests of D ms with W workers is about
+// ceil(N / W) delays. Bounds are generous; speed itself is measured by the benchmarks.
+describe('worker pool timing (seed tests)', () => {
+  test.each([
+    { workers: 5, requests: 8, delays: 2 },
+    { workers: 10, requests: 10, delays: 1 },
+  ])(
+    '$workers workers and $requests requests of 100 ms take about $delays delays',
+    async ({ workers, requests, delays }) => {
+      const http = new Http({ adapter: nodeAdapter(), maxWorkers: workers });
+      const started = performance.now();
+      const all = Array.from({ length: requests }, () => http.request(`${server.url}/delay/100`));
+      expect(http.size + http.pending).toBe(requests);
+      const results = await Promise.all(all);
+      const elapsed = performance.now() - started;
+      expect(results.map((r) => r.response.status)).toEqual(Array(requests).fill(200));
+      expect(elapsed).toBeGreaterThanOrEqual(delays * 100 - 5);
+      expect(elapsed).toBeLessThan(delays * 100 + 900);
+      await http.close();
+    },
+  );
+});
+
+describe('the queue', () => {
+  test('maxWorkers bounds the requests running at once, and any number can wait', async () => {
+    const adapter = stubAdapter();
+    const http = new Http({ adapter, maxWorkers: 3 });
+    const requests = Array.from({ length: 50 }, (_, i) => http.request(`http://127.0.0.1:9/${i}`));
+    await tick();
+    expect(adapter.started).toHaveLength(3);
+    expect(http.pending).toBe(3);
+    expect(http.size).toBe(47);
+    adapter.started[0]!.answer();
+    await tick();
+    expect(adapter.started).toHaveLength(4);
+    for (let i = 1; i < 50; i++) {
+      adapter.started[i]!.answer();
+      await tick();
+    }
+    await Promise.all(requests);
+    expect(http.size + http.pending).toBe(0);
+    await http.close();
+  });
+
+  test('priority orders the waiting requests, highest first, FIFO within a priority', async () => {
+    const adapter = stubAdapter();
+    const http = new Http({ adapter, maxWorkers: 1 });
+    http.request('http://127.0.0.1:9/first');
+    http.request('http://127.0.0.1:9/low', { priority: -1 });
+    http.request('http://127.0.0.1:9/a', { priority: 0 });
+    http.request('http://127.0.0.1:9/high', { priority: 5 });
+    http.request('http://127.0.0.1:9/b');
+    http.request('http://127.0.0.1:9/high2', { priority: 5 });
+    for (let i = 0; i < 6; i++) {
+      await tick();
+      adapter.started[i]!.answer();
+    }
+    await http.onIdle();
+    expect(adapter.started.map((g) => g.request.url.pathname)).toEqual([
+      '/first',
+      '/high',
+      '/high2',
+      '/a',
+      '/b',
+      '/low',
+    ]);
+    await http.close();
+  });
+
+  test('raising maxWorkers takes effect at once; lowering it holds new starts', async () => {
+    const adapter = stubAdapter();
+    const http = new Http({ adapter, maxWorkers: 1 });
+    for (let i = 0; i < 10; i++) http.request(`http://127.0.0.1:9/${i}`);
+    await tick();
+    expect(adapter.started).toHaveLength(1);
+    http.maxWorkers = 4;
+    expect(http.maxWorkers).toBe(4);
+    await tick();
+    expect(adapter.started).toHaveLength(4);
+    http.maxWorkers = 2;
+    for (const gate of adapter.started.slice(0, 3)) gate.answer();
+    await tick();
+    // Three finished, one still running: only one more may start under the new limit of 2.
+    expect(http.pending).toBe(2);
+    expect(adapter.started).toHaveLength(5);
+    expect(() => {
+      http.maxWorkers = 0;
+    }).toThrow(RangeError);
+    expect(http.maxWorkers).toBe(2);
+    const closed = http.close({ cancelPending: true });
+    for (const gate of adapter.started) gate.answer();
+    await closed;
+    expect(adapter.started).toHaveLength(5);
+    expect(adapter.closed).toBe(1);
+  });
+
+  test('real sockets: the server never sees more than maxWorkers requests at once', async () => {
+    const http = new Http({ adapter: nodeAdapter(), maxWorkers: 4 });
+    let peak = 0;
+    let running = 0;
+    const probe = setInterval(() => {
+      running = http.pending;
+      peak = Math.max(peak, running);
+    }, 1);
+    await Promise.all(Array.from({ length: 20 }, () => http.request(`${server.url}/delay/20`)));
+    clearInterval(probe);
+    expect(peak).toBeLessThanOrEqual(4);
+    expect(peak).toBeGreaterThanOrEqual(2);
+    await http.close();
+  });
+});
+
+describe('RequestQueue (p-queue queueClass)', () => {
+  const item = () => ({ run: undefined as undefined | (() => Promise<unknown>) });
+  const runner = (name: string) => Object.assign(async () => name, { label: name });
+
+  test('dequeues FIFO per priority, skips removed items, and counts exactly', () => {
+    const queue = new RequestQueue();
+    const items = Array.from({ length: 5 }, item);
+    const runs = items.map((_, i) => runner(`r${i}`));
+    items.forEach((it, i) => {
+      queue.enqueue(runs[i]!, { id: it as never, priority: i === 3 ? 1 : 0 });
+    });
+    expect(queue.size).toBe(5);
+    expect(queue.take(items[1]!)).toBe(true);
+    expect(queue.take(items[1]!)).toBe(false);
+    expect(queue.size).toBe(4);
+    expect(queue.filter({ priority: 0 })).toEqual([runs[0], runs[2], runs[4]]);
+    expect([queue.dequeue(), queue.dequeue(), queue.dequeue(), queue.dequeue()]).toEqual([
+      runs[3],
+      runs[0],
+      runs[2],
+      runs[4],
+    ]);
+    expect(queue.dequeue()).toBeUndefined();
+    expect(queue.size).toBe(0);
+  });
+
+  test('drain empties the line in priority order; many distinct priorities do not pile up', () => {
+    const queue = new RequestQueue();
+    for (let p = 0; p < 100; p++) {
+      const it = item();
+      queue.enqueue(runner(`p${p}`), { id: it as never, priority: p });
+      queue.dequeue();
+    }
+    const a = item();
+    const b = item();
+    queue.enqueue(runner('a'), { id: a as never, priority: 1 });
+    queue.enqueue(runner('b'), { id: b as never, priority: 2 });
+    expect(queue.drain()).toEqual([b, a]);
+    expect(queue.size).toBe(0);
+    expect(() => queue.setPriority()).toThrow(/cancel and re-issue/);
+  });
+});
