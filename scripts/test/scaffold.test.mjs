@@ -252,3 +252,20 @@ describe('new-adapter helpers', () => {
     assert.ok(group.includes('@asynchttp/probe'));
   });
 });
+
+describe('CONTRIBUTING.md', () => {
+  const guide = readFileSync(path.join(root, 'CONTRIBUTING.md'), 'utf8');
+
+  test('quotes the adapter contract exactly as core defines it', () => {
+    const source = readFileSync(path.join(root, 'packages', 'core', 'src', 'adapter.ts'), 'utf8');
+    const contract = source.slice(source.indexOf('export interface Adapter {')).trimEnd();
+    assert.ok(
+      guide.includes(contract),
+      'the contract in CONTRIBUTING.md differs from packages/core/src/adapter.ts',
+    );
+  });
+
+  test('gives the two commands the scaffold prints', () => {
+    assert.match(guide, /pnpm new-adapter got\npnpm --filter @asynchttp\/got test\n/);
+  });
+});
