@@ -1,0 +1,43 @@
+import { ResponseTooLargeError } from '@asynchttp/core';
+import type { Dispatcher } from 'undici';
+
+type Body = Dispatcher.ResponseData['body'];
+
+/**
+ * Reads the whole body, stopping past `limit`. With a content-length, undici's own `bytes()` is the
+ * fastest read and undici enforces the length; without one, chunks are counted as they come.
+ */
+export function readBody(body: Body, contentLength: unknown, limit: number | undefined): Promise<Uint8Array> {
+  if (limit === undefined || limit === Number.POSITIVE_INFINITY || typeof contentLength === 'string') {
+    return body.bytes();
+  }
+  return collect(body, limit);
+}
+
+/** True (and the body destroyed) when a declared content-length is already past the limit. */
+export function declaredTooLarge(body: Body, contentLength: unknown, limit: number | undefined): boolean {
+  if (limit === undefined || typeof contentLength !== 'string' || Number(contentLength) <= limit)
+    return false;
+  // Destroying the unread body makes undici drop the connection instead of draining megabytes.
+  body.destroy();
+  return true;
+}
+
+export function tooLarge(limit: number): ResponseTooLargeError {
+  return new ResponseTooLargeError(`Response body exceeds maxResponseBytes (${limit})`, { limit });
+}
+
+async function collect(body: Body, limit: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > limit) {
+      body.destroy();
+      throw tooLarge(limit);
+    }
+    chunks.push(chunk);
+  }
+  const joined = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+  return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
+}

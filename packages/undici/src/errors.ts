@@ -1,0 +1,40 @@
+import {
+  type AdapterRequest,
+  CancelledError,
+  ConnectionError,
+  InvalidRequestError,
+  isAsyncHttpError,
+  TimeoutError,
+} from '@asynchttp/core';
+
+/** The abort reason when core gave one (its `CancelledError` or `TimeoutError`), else a `CancelledError`. */
+export function abortError(signal: AbortSignal): unknown {
+  const { reason } = signal;
+  if (isAsyncHttpError(reason)) return reason;
+  return new CancelledError('Request aborted', { cause: reason });
+}
+
+/** Maps what undici (or Node's sockets under it) threw to core's errors, the original as `cause`. */
+export function toCoreError(error: unknown, request: AdapterRequest): unknown {
+  if (request.signal.aborted) return abortError(request.signal);
+  if (isAsyncHttpError(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const detail = `${error instanceof Error ? error.message : String(error)}${typeof code === 'string' ? ` (${code})` : ''}`;
+  const options = { cause: error, request: { method: request.method, url: request.url.href } };
+  switch (code) {
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return new TimeoutError(`undici timed out: ${detail}`, options);
+    case 'UND_ERR_ABORTED':
+      return new CancelledError(`undici aborted the request: ${detail}`, options);
+    case 'UND_ERR_INVALID_ARG':
+    case 'UND_ERR_NOT_SUPPORTED':
+      return new InvalidRequestError(`undici refused the request: ${detail}`, options);
+    default:
+      // UND_ERR_SOCKET, UND_ERR_CLOSED, ECONNREFUSED, ECONNRESET, EPIPE, ENOTFOUND, TLS and certificate
+      // errors, a body shorter than its content-length: the connection did not deliver.
+      return new ConnectionError(`undici connection failed: ${detail}`, options);
+  }
+}

@@ -1,0 +1,2 @@
+export { undiciAdapter } from './adapter.js';
+export type { UndiciAdapterOptions } from './options.js';
