@@ -113,13 +113,16 @@ describe('timeout', () => {
   });
 
   test('the timeout excludes queue wait and is per request when given', async () => {
-    const http = new Http({ adapter: nodeAdapter(), maxWorkers: 1, timeout: 150 });
-    // Each request takes 100 ms; queued behind two others it waits ~200 ms, more than the timeout.
+    // Each request takes 400 ms; the third waits ~800 ms in the queue and would pass the 1 s timeout
+    // if queue wait counted. Generous margins for a loaded machine.
+    const http = new Http({ adapter: nodeAdapter(), maxWorkers: 1, timeout: 1_000 });
+    const started = performance.now();
     const results = await Promise.all(
-      [0, 1, 2].map(() => rejection(http.request(`${server.url}/delay/100`).response)),
+      [0, 1, 2].map(() => rejection(http.request(`${server.url}/delay/400`).response)),
     );
     expect(results).toEqual([undefined, undefined, undefined]);
-    const tight = await rejection(http.request(`${server.url}/delay/100`, { timeout: 20 }).response);
+    expect(performance.now() - started).toBeGreaterThan(1_100);
+    const tight = await rejection(http.request(`${server.url}/delay/400`, { timeout: 30 }).response);
     expect(tight).toBeInstanceOf(TimeoutError);
     await http.close();
   });

@@ -48,6 +48,8 @@ export function nodeAdapter(): Adapter & { agent: http.Agent; sent: number } {
       });
     },
     async close() {
+      // A socket is handed back to the pool a tick after its response ends; destroy after that.
+      await new Promise((resolve) => setImmediate(resolve));
       agent.destroy();
     },
   };
