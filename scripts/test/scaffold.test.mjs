@@ -137,7 +137,10 @@ describe('a freshly scaffolded adapter', { timeout: 150_000 }, () => {
   });
 
   test('passes biome', async () => {
-    const { code, output } = await run(bin('biome'), ['check', '.'], { cwd: packageDir });
+    // The scratch folder is git-ignored, and Biome skips ignored files unless told not to read .gitignore.
+    const { code, output } = await run(bin('biome'), ['check', '--vcs-use-ignore-file=false', '.'], {
+      cwd: packageDir,
+    });
     assert.equal(code, 0, output);
   });
 
