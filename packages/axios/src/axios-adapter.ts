@@ -19,7 +19,10 @@ export interface AxiosAdapterOptions {
    * @default axios.create()
    */
   instance?: AxiosInstance;
-  /** Extra trusted certificate authorities (PEM), for HTTPS. @default Node's bundled roots */
+  /**
+   * Certificate authorities (PEM) to trust for HTTPS; like `tls.connect`, they replace Node's bundled roots.
+   * @default Node's bundled roots
+   */
   ca?: string | Buffer | Array<string | Buffer>;
   /** Client certificate chain (PEM), for mutual TLS. */
   cert?: string | Buffer | Array<string | Buffer>;

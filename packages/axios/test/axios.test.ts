@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Agent, createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { testAdapter } from '@asynchttp/adapter-tests';
 import { Http } from '@asynchttp/core';
@@ -100,6 +100,25 @@ describe('axios adapter with a user instance', () => {
       expect(headers['accept-encoding']).toBeUndefined();
     } finally {
       await adapter.close?.();
+    }
+  });
+
+  test("close() leaves the agents of a user's instance alone", async () => {
+    const httpAgent = new Agent({ keepAlive: true });
+    const adapter = axiosAdapter({ instance: axios.create({ httpAgent }) });
+    try {
+      const response = await adapter.send({
+        url: new URL(`${base}/own-agent`),
+        method: 'GET',
+        headers: [],
+        signal: new AbortController().signal,
+      });
+      expect(response.status).toBe(200);
+      await adapter.close?.();
+      // The pooled connection went through the user's agent and survives the adapter's close().
+      expect(Object.values(httpAgent.freeSockets).flat()).toHaveLength(1);
+    } finally {
+      httpAgent.destroy();
     }
   });
 
