@@ -2,6 +2,7 @@ import {
   type AdapterRequest,
   CancelledError,
   ConnectionError,
+  DecompressionError,
   isAsyncHttpError,
   TimeoutError,
 } from '@asynchttp/core';
@@ -13,6 +14,9 @@ const timeoutCodes = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'ETIMEDOUT',
 ]);
+
+// zlib (`Z_DATA_ERROR`, ...) and brotli (`ERR__ERROR_FORMAT_...`) codes: the runtime's decoding failed.
+const decompressionCode = /^(?:Z_|ERR__ERROR_|ERR_BROTLI|ERR_ZSTD|ERR_ZLIB)/;
 
 /**
  * Turns what `fetch()` or the body reader rejected with into core's error, the original as `cause`.
@@ -32,8 +36,16 @@ export function toCoreError(error: unknown, request: AdapterRequest): unknown {
     return new CancelledError(message, { cause: error, request: info });
   }
   const code = causeCode(error);
-  if (code !== undefined && timeoutCodes.has(code))
+  if (code !== undefined && timeoutCodes.has(code)) {
     return new TimeoutError(message, { cause: error, request: info });
+  }
+  // Fetch decodes the body itself, so corrupt compressed data surfaces here as a read failure.
+  if (code !== undefined && decompressionCode.test(code)) {
+    return new DecompressionError(`Could not decode the response body: ${message}`, {
+      cause: error,
+      request: info,
+    });
+  }
   // Fetch reports every network failure (refused, reset, DNS, TLS) as a TypeError, with or without a cause.
   if (error instanceof TypeError) return new ConnectionError(message, { cause: error, request: info });
   // Anything else came from an injected fetch; core wraps it in ConnectionError itself.

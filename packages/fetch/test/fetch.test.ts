@@ -68,6 +68,10 @@ describe('fetch adapter extras', () => {
         res.setHeader('set-cookie', ['a=1', 'b=2']);
         res.setHeader('x-twice', ['one', 'two']);
       }
+      if (req.url === '/corrupt') {
+        res.writeHead(200, { 'content-encoding': 'gzip' }).end('not gzip at all');
+        return;
+      }
       res.writeHead(200, 'Fine Thanks', { 'content-type': 'text/plain' }).end(`at ${req.url}`);
     });
     server.listen(0, '127.0.0.1');
@@ -154,6 +158,11 @@ describe('fetch adapter extras', () => {
       name: 'ConnectionError',
       cause: { message: 'fetch failed' },
     });
+  });
+
+  test('corrupt compressed data, which fetch decodes itself, gives DecompressionError', async () => {
+    const sent = fetchAdapter().send(request('/corrupt'));
+    await expect(sent).rejects.toMatchObject({ name: 'DecompressionError', cause: { name: 'TypeError' } });
   });
 
   test('a body with GET is refused with InvalidRequestError before fetch is called', async () => {
