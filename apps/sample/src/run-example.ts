@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+import { readdirSync } from 'node:fs';
+import { startTransitServer, type TransitServer } from './transit-server.js';
+
+/**
+ * Runs one of the examples in the repository's examples/ folder (built into dist/examples) against a
+ * transit API: the URL given after the name, else `TRANSIT_URL`, else an embedded server started here
+ * and stopped afterwards.
+ */
+const folder = new URL('./examples/', import.meta.url);
+const names = readdirSync(folder)
+  .filter((file) => file.endsWith('.js'))
+  .map((file) => file.slice(0, -3))
+  .sort();
+const usage = `usage: pnpm example <name> [base-url]; examples: ${names.join(', ')}`;
+
+interface Example {
+  main(baseUrl: string): Promise<void>;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
+  const [name, url = process.env.TRANSIT_URL, ...rest] = args;
+  if (name === undefined || name === '-h' || name === '--help') {
+    process.stdout.write(`${usage}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (!names.includes(name)) {
+    process.stderr.write(`unknown example "${name}"; ${usage}\n`);
+    return 2;
+  }
+  if (rest.length > 0) {
+    process.stderr.write(`unexpected argument "${rest[0]}"; ${usage}\n`);
+    return 2;
+  }
+  if (url !== undefined && !/^https?:\/\/[^/]/.test(url)) {
+    process.stderr.write(`the transit API must be an http(s) URL, got "${url}"\n`);
+    return 2;
+  }
+  // Errors thrown by an example then point at its TypeScript lines, as they do in the callback example.
+  process.setSourceMapsEnabled(true);
+  const example = (await import(new URL(`${name}.js`, folder).href)) as Example;
+  let server: TransitServer | undefined;
+  if (url === undefined) server = await startTransitServer();
+  const base = server?.url ?? (url!.endsWith('/') ? url! : `${url}/`);
+  process.stdout.write(`example ${name} against ${base}${server === undefined ? '' : ' (embedded)'}\n`);
+  try {
+    await example.main(base);
+    return 0;
+  } catch (error) {
+    const { name: kind, message } = error as Error;
+    process.stderr.write(`example ${name} failed: ${kind}: ${String(message).split('\n', 1)[0]}\n`);
+    return 1;
+  } finally {
+    await server?.close();
+  }
+}
+
+process.exitCode = await run(process.argv.slice(2));
