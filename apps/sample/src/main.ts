@@ -128,7 +128,11 @@ async function run(settings: Settings): Promise<number> {
   try {
     for (const name of settings.adapters) {
       out.write(`${name}: ${settings.workers} workers against ${where}\n`);
-      const http = new Http({ adapter: adapters[name]!(), maxWorkers: settings.workers, timeout: 10_000 });
+      const http = new Http({
+        adapter: await adapters[name]!(),
+        maxWorkers: settings.workers,
+        timeout: 10_000,
+      });
       const progress: JobProgress = { issued: 0, done: 0, failed: 0 };
       const display = startProgress(name, http, progress, { tty, stream: out });
       let result: Awaited<ReturnType<typeof runJob>>;

@@ -1,0 +1,113 @@
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, type ExpectStatic, expect, it } from 'vitest';
+import { generateTransitData } from '../src/transit-data.js';
+import { startTransitServer, type TransitServer } from '../src/transit-server.js';
+import { isOneLine, runNode } from './helpers.js';
+
+const data = generateTransitData();
+const first = data.agencies[0]!;
+
+/** What each example must print against the embedded data set. */
+const expectations: Record<string, (stdout: string, expect: ExpectStatic) => void> = {
+  'single-request': (stdout, expect) => {
+    expect(stdout).toContain('status before settling: not ready (NotReadyError)');
+    expect(stdout).toContain('status: 200 OK');
+    expect(stdout).toContain('content-type: application/json; charset=utf-8');
+    expect(stdout).toContain(`agencies: ${data.agencies.length}`);
+  },
+  callback: (stdout, expect) => {
+    expect(stdout).toContain(`deserialized in the worker: ${data.agencies.length} Agency objects`);
+    for (const agency of data.agencies) expect(stdout).toContain(`  ${agency.id}: ${agency.display_name}`);
+    expect(stdout).toContain('caught where the response was read: TypeError: expected a "routes" array');
+    expect(stdout).toContain('stack shows the request() call site: yes');
+    // Source maps are on: the frame names the example's TypeScript file.
+    expect(stdout).toMatch(/at (?:\S+\.)?main \(callback\.ts:\d+:\d+\)/);
+    expect(stdout).toContain('content rejects with the same error: true');
+  },
+  'json-client': (stdout, expect) => {
+    expect(stdout).toContain(`GET agencies.json: ${data.agencies.length} agencies`);
+    expect(stdout).toContain(
+      `GET agencies/${first.id}/routes.json: ${data.routes.get(first.id)!.length} routes`,
+    );
+    expect(stdout).toContain(`POST feedback.json: created #1 for ${first.id}`);
+    expect(stdout).toContain('GET agencies/nowhere/routes.json: HttpStatusError 404');
+  },
+  'domain-client': (stdout, expect) => {
+    let total = 0;
+    for (const agency of data.agencies) {
+      const routes = data.routes.get(agency.id)!.slice(0, 10);
+      const most = Math.max(...routes.map((route) => route.stops.length));
+      total += routes.length;
+      expect(stdout).toMatch(
+        new RegExp(`^${agency.id}: ${routes.length} routes fetched, longest \\w+ \\(${most} stops`, 'm'),
+      );
+    }
+    expect(stdout).toMatch(
+      new RegExp(`^route details: ${total}, at most [1-4] running at once \\(limit 4\\)$`, 'm'),
+    );
+  },
+};
+
+const built = readdirSync(new URL('../dist/examples/', import.meta.url))
+  .filter((file) => file.endsWith('.js'))
+  .map((file) => file.slice(0, -3));
+const sources = readdirSync(new URL('../../../examples/', import.meta.url))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.slice(0, -3));
+
+describe.concurrent('examples against the embedded transit server', () => {
+  it('every example in examples/ is built and has expectations here', ({ expect }) => {
+    expect(built.sort()).toEqual(sources.sort());
+    expect(Object.keys(expectations).sort()).toEqual(sources.sort());
+  });
+
+  it.for(sources)('%s', async (name, { expect }) => {
+    const run = await runNode(['dist/run-example.js', name]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      new RegExp(`^example ${name} against http://127\\.0\\.0\\.1:\\d+/ \\(embedded\\)$`, 'm'),
+    );
+    expectations[name]!(run.stdout, expect);
+  });
+});
+
+describe('the example runner', () => {
+  let server: TransitServer;
+  beforeAll(async () => {
+    server = await startTransitServer({ latency: [0, 1] });
+  });
+  afterAll(() => server.close());
+
+  it('takes the transit API from TRANSIT_URL', async () => {
+    const run = await runNode(['dist/run-example.js', 'single-request'], {
+      env: { TRANSIT_URL: server.url },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`example single-request against ${server.url}\n`);
+    expect(server.served).toBe(1);
+  });
+
+  it('takes the transit API as an argument', async () => {
+    const before = server.served;
+    const run = await runNode(['dist/run-example.js', 'json-client', server.url.slice(0, -1)]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('POST feedback.json: created #1');
+    expect(server.served - before).toBe(4);
+  });
+
+  it('rejects an unknown example with the list of names', async () => {
+    const run = await runNode(['dist/run-example.js', 'hello-world']);
+    expect(run.code).toBe(2);
+    expect(isOneLine(run.stderr)).toBe(true);
+    expect(run.stderr).toContain('unknown example "hello-world"');
+    for (const name of sources) expect(run.stderr).toContain(name);
+  });
+
+  it('reports an unreachable transit API in one line', async () => {
+    const run = await runNode(['dist/run-example.js', 'single-request', 'http://127.0.0.1:1/']);
+    expect(run.code).toBe(1);
+    expect(isOneLine(run.stderr)).toBe(true);
+    expect(run.stderr).toMatch(/^example single-request failed: ConnectionError: /);
+  });
+});
