@@ -102,6 +102,28 @@ describe('--base-url against a server the test starts', () => {
     expect(server.served).toBe(8 * adapterNames.length);
   });
 
+  it('writes plain progress lines while it runs when stdout is not a TTY', async () => {
+    // One worker and ~25 ms an answer: the run lasts well over the one-second progress interval.
+    const slow = await startTransitServer({ data: subset(5, [40, 40]), latency: [20, 30] });
+    try {
+      const run = await runNode([
+        'dist/main.js',
+        '--base-url',
+        slow.url,
+        '--adapter',
+        'undici',
+        '--workers',
+        '1',
+      ]);
+      expect(run.code).toBe(0);
+      const lines = run.stdout.match(/^undici: queued \d+, running [01], done \d+, failed 0$/gm) ?? [];
+      expect(lines.length).toBeGreaterThan(0);
+      expect(tables(run.stdout).get('undici')?.requests).toBe(String(1 + 2 + 80));
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('a base URL with a path keeps it', async () => {
     const prefixed = await serve((request, response) => {
       // Strips /api and forwards to the transit server, so only /api/... paths work.
