@@ -1,17 +1,22 @@
 import PQueue from 'p-queue';
-import type { Adapter, AdapterResponse } from './adapter.js';
+import type { Adapter } from './adapter.js';
+import { HttpCache } from './cache/http-cache.js';
+import type { CacheStore } from './cache/store.js';
 import { captureCallSite, formatCallSite } from './call-site.js';
+import { acceptEncoding } from './compression.js';
 import { Content } from './content.js';
-import { AsyncHttpError, isAsyncHttpError } from './errors/async-http-error.js';
+import { Credentials } from './credentials.js';
 import { CancelledError } from './errors/cancelled-error.js';
 import { ClosedError } from './errors/closed-error.js';
-import { ConnectionError } from './errors/connection-error.js';
 import { InvalidRequestError } from './errors/invalid-request-error.js';
-import { ResponseTooLargeError } from './errors/response-too-large-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
+import { AsyncHttpErrorWithResponse } from './errors/with-response.js';
+import { type ExchangeContext, type Exchanged, exchange } from './exchange.js';
 import { debugEnabled, debugLogger, type Logger, silentLogger } from './logger.js';
 import {
   type CloseOptions,
+  checkBoolean,
+  checkCount,
   checkMaxWorkers,
   checkPositiveInteger,
   checkTimeout,
@@ -20,8 +25,16 @@ import {
   type HttpOptions,
   type RequestOptions,
 } from './options.js';
-import { QUEUED, type RequestHost, type RequestPromise, RequestTask, RUNNING } from './promise-objects.js';
+import {
+  FULFILLED,
+  QUEUED,
+  type RequestHost,
+  type RequestPromise,
+  RequestTask,
+  RUNNING,
+} from './promise-objects.js';
 import { RequestQueue } from './queue.js';
+import type { RedirectRules } from './redirects.js';
 import {
   type BodyInit,
   checkUrl,
@@ -32,13 +45,14 @@ import {
   mergeHeaders,
   normalizeHeaders,
   normalizeMethod,
-  parseUrl,
 } from './request.js';
 import { Response } from './response.js';
+import { type RetryPolicy, retryPolicy } from './retry.js';
 import { defaultTimers, type Timers } from './timers.js';
 
 const adapterPackages =
   '@asynchttp/undici (undiciAdapter), @asynchttp/axios (axiosAdapter) or @asynchttp/fetch (fetchAdapter)';
+const encoder = new TextEncoder();
 
 /**
  * A queued, concurrency-bounded HTTP client. `request()` returns at once; at most `maxWorkers`
@@ -64,13 +78,25 @@ export class Http {
   #waiting!: RequestQueue;
   #maxWorkers: number;
   #timeout: number;
+  #redirections: number;
+  #forceExceptionToStatusCode: boolean;
+  #retry: RetryPolicy;
+  readonly #rules: RedirectRules;
+  readonly #credentials = new Credentials();
+  /** Default headers, and the same with `accept-encoding`, made once. */
   readonly #headers: HeaderPairs;
-  readonly #maxResponseBytes: number;
+  readonly #sentHeaders: HeaderPairs;
+  readonly #context: ExchangeContext;
   readonly #timers: Timers;
   readonly #host: RequestHost;
   readonly #captureCallSite: boolean;
+  /** Identical GETs in flight, by method, URL and headers: later ones wait for the first (cache only). */
+  readonly #inflight = new Map<string, RequestTask<any>>();
+  /** Cache lookups not yet decided; `close()` waits for them before it waits for the queue. */
+  readonly #lookups = new Set<Promise<void>>();
   #nextId = 0;
   #closed = false;
+  #cancelPending = false;
   #closing: Promise<void> | undefined;
 
   constructor(options: HttpOptions) {
@@ -91,19 +117,32 @@ export class Http {
       );
     }
     this.adapter = adapter;
-    this.#maxWorkers = checkMaxWorkers(
-      options.maxWorkers === undefined ? defaults.maxWorkers : options.maxWorkers,
+    this.#maxWorkers = checkMaxWorkers(option(options.maxWorkers, defaults.maxWorkers));
+    this.#timeout = checkTimeout(option(options.timeout, defaults.timeout));
+    this.#redirections = checkCount(option(options.redirections, defaults.redirections), 'redirections');
+    this.#forceExceptionToStatusCode = checkBoolean(
+      option(options.forceExceptionToStatusCode, false),
+      'forceExceptionToStatusCode',
     );
-    this.#timeout = checkTimeout(options.timeout === undefined ? defaults.timeout : options.timeout);
-    this.#maxResponseBytes = checkPositiveInteger(
-      options.maxResponseBytes === undefined ? defaults.maxResponseBytes : options.maxResponseBytes,
+    this.#rules = {
+      followRedirects: checkBoolean(option(options.followRedirects, true), 'followRedirects'),
+      followAllRedirects: checkBoolean(option(options.followAllRedirects, false), 'followAllRedirects'),
+    };
+    this.#retry = retryPolicy(options.retry);
+    const maxResponseBytes = checkPositiveInteger(
+      option(options.maxResponseBytes, defaults.maxResponseBytes),
       'maxResponseBytes',
+    );
+    const maxCompressionRatio = checkPositiveInteger(
+      option(options.maxCompressionRatio, defaults.maxCompressionRatio),
+      'maxCompressionRatio',
     );
     try {
       this.#headers = normalizeHeaders(options.headers);
     } catch (error) {
       throw new TypeError(`Invalid default headers: ${(error as Error).message}`, { cause: error });
     }
+    this.#sentHeaders = withAcceptEncoding(this.#headers);
     const { logger } = options;
     if (logger !== undefined && logger !== false && !isLogger(logger)) {
       throw new TypeError('logger must be an object with debug, info, warn and error methods, or false');
@@ -111,8 +150,27 @@ export class Http {
     this.logger = logger === false ? silentLogger : (logger ?? debugLogger);
     this.#timers = options.timers ?? defaultTimers;
     this.#captureCallSite = options.captureCallSite !== false;
-
+    const { cache } = options;
+    if (cache !== undefined && !isCacheStore(cache)) {
+      throw new TypeError(
+        'cache must be a CacheStore (get, set and delete methods): new MemoryCacheStore(), or FileCacheStore from @asynchttp/core/file-cache',
+      );
+    }
     const self = this;
+    this.#context = {
+      get forced() {
+        return self.#forceExceptionToStatusCode;
+      },
+      adapter,
+      timers: this.#timers,
+      maxResponseBytes,
+      maxCompressionRatio,
+      rules: this.#rules,
+      credentials: this.#credentials,
+      logger: this.logger,
+      cache: cache === undefined ? undefined : new HttpCache(cache, this.logger),
+    };
+
     // p-queue makes its own queue instance; this subclass hands it back so requests can leave the line.
     class WaitingLine extends RequestQueue {
       constructor() {
@@ -144,6 +202,38 @@ export class Http {
     this.#timeout = checkTimeout(value);
   }
 
+  /** Whether redirects are followed (httplib2's `follow_redirects`). */
+  get followRedirects(): boolean {
+    return this.#rules.followRedirects;
+  }
+  set followRedirects(value: boolean) {
+    this.#rules.followRedirects = checkBoolean(value, 'followRedirects');
+  }
+
+  /** Whether redirects of unsafe methods are followed too (httplib2's `follow_all_redirects`). */
+  get followAllRedirects(): boolean {
+    return this.#rules.followAllRedirects;
+  }
+  set followAllRedirects(value: boolean) {
+    this.#rules.followAllRedirects = checkBoolean(value, 'followAllRedirects');
+  }
+
+  /** Default redirect limit per request. */
+  get redirections(): number {
+    return this.#redirections;
+  }
+  set redirections(value: number) {
+    this.#redirections = checkCount(value, 'redirections');
+  }
+
+  /** Whether failures become synthetic responses (httplib2's `force_exception_to_status_code`). */
+  get forceExceptionToStatusCode(): boolean {
+    return this.#forceExceptionToStatusCode;
+  }
+  set forceExceptionToStatusCode(value: boolean) {
+    this.#forceExceptionToStatusCode = checkBoolean(value, 'forceExceptionToStatusCode');
+  }
+
   /** Requests waiting for a worker (not started). */
   get size(): number {
     return this.#queue.size;
@@ -157,6 +247,25 @@ export class Http {
   /** Settles when nothing is waiting or running. */
   onIdle(): Promise<void> {
     return this.#queue.onIdle();
+  }
+
+  /**
+   * Adds credentials answered to 401 challenges (Basic and Digest), for every host or only `domain`
+   * (a host name, or `host:port`).
+   */
+  addCredentials(name: string, password: string, domain?: string): void {
+    if (typeof name !== 'string' || typeof password !== 'string') {
+      throw new TypeError('addCredentials(name, password, domain?) takes strings');
+    }
+    if (domain !== undefined && (typeof domain !== 'string' || domain === '')) {
+      throw new TypeError('addCredentials: domain must be a non-empty host name when given');
+    }
+    this.#credentials.add(name, password, domain);
+  }
+
+  /** Forgets every credential and every authorization earned with them. */
+  clearCredentials(): void {
+    this.#credentials.clear();
   }
 
   /**
@@ -219,11 +328,62 @@ export class Http {
       this.logger.debug(`#${task.id} queued ${task.method} ${task.url} (${this.#queue.size} waiting)`);
     }
     const priority = options?.priority;
-    this.#queue.add(() => this.#run(task), {
-      priority,
-      id: task as unknown as string,
-    });
+    if (this.#context.cache !== undefined && (task.method === 'GET' || task.method === 'HEAD')) {
+      const lookup = this.#viaCache(task, priority).finally(() => this.#lookups.delete(lookup));
+      this.#lookups.add(lookup);
+    } else {
+      this.#enqueue(task, priority);
+    }
     return task;
+  }
+
+  #enqueue(task: RequestTask<any>, priority: number | undefined): void {
+    // A request still in its cache lookup when close({ cancelPending }) came is cancelled like the queued.
+    if (this.#cancelPending) {
+      task.cancel(new CancelledError('Cancelled by close({ cancelPending: true })'));
+      return;
+    }
+    this.#queue.add(() => this.#run(task), { priority, id: task as unknown as string });
+  }
+
+  /**
+   * With a cache, a fresh hit is served here, without a worker slot; an identical GET already in flight
+   * is waited for instead of sent again; anything else is queued.
+   */
+  async #viaCache(task: RequestTask<any>, priority: number | undefined): Promise<void> {
+    let hit: Exchanged | undefined;
+    try {
+      hit = await exchange(task, this.#context, true);
+    } catch (error) {
+      task.fail(error);
+      return;
+    }
+    if (task.state !== QUEUED) return;
+    if (hit !== undefined) {
+      task.state = RUNNING;
+      await this.#complete(task, hit);
+      return;
+    }
+    const key =
+      task.body === undefined ? `${task.method} ${task.url}\n${task.headers.join('\n')}` : undefined;
+    const leader = key === undefined ? undefined : this.#inflight.get(key);
+    if (leader === undefined) {
+      if (key !== undefined) {
+        this.#inflight.set(key, task);
+        task.coalesceKey = key;
+      }
+      this.#enqueue(task, priority);
+      return;
+    }
+    await leader.wait();
+    if (task.state !== QUEUED) return;
+    if (leader.state === FULFILLED) {
+      if (task.queuedAt !== 0) this.logger.debug(`#${task.id} shares the response of #${leader.id}`);
+      task.state = RUNNING;
+      await this.#complete(task, { response: leader.result!, content: leader.resultContent! });
+    } else {
+      this.#enqueue(task, priority);
+    }
   }
 
   /**
@@ -236,12 +396,14 @@ export class Http {
     }
     this.#closed = true;
     if (options?.cancelPending) {
-      for (const task of this.#waiting.drain() as RequestTask<any>[]) {
+      this.#cancelPending = true;
+      for (const task of this.#waiting.drain() as RequestTask<unknown>[]) {
         task.cancel(new CancelledError('Cancelled by close({ cancelPending: true })'));
       }
     }
     if (this.#closing === undefined) {
       this.#closing = (async () => {
+        while (this.#lookups.size > 0) await Promise.all(this.#lookups);
         await this.#queue.onIdle();
         this.logger.debug('closing the adapter');
         await this.adapter.close?.();
@@ -252,16 +414,19 @@ export class Http {
 
   #prepare<T>(task: RequestTask<T>, uri: unknown, options: RequestOptions<T> | undefined): void {
     task.url = checkUrl(uri);
+    task.timeout = this.#timeout;
+    task.redirections = this.#redirections;
+    task.retry = this.#retry;
     if (options === undefined) {
-      task.headers = this.#headers;
-      task.timeout = this.#timeout;
+      task.headers = this.#sentHeaders;
       return;
     }
     if (typeof options !== 'object' || options === null) {
       throw new InvalidRequestError(`Request options must be an object, got ${describe(options)}`);
     }
     task.method = normalizeMethod(options.method);
-    let headers = mergeHeaders(this.#headers, normalizeHeaders(options.headers));
+    const own = normalizeHeaders(options.headers);
+    let headers = own.length === 0 ? this.#sentHeaders : withAcceptEncoding(mergeHeaders(this.#headers, own));
     const encoded = encodeBody(options.body, options.json, 'json' in options && options.json !== undefined);
     if (encoded !== undefined) {
       task.body = encoded.bytes;
@@ -270,7 +435,7 @@ export class Http {
       }
     }
     task.headers = headers;
-    const { callback, signal, priority, timeout } = options;
+    const { callback, signal, priority, timeout, redirections, retry } = options;
     if (callback !== undefined && typeof callback !== 'function') {
       throw new InvalidRequestError(`callback must be a function, got ${describe(callback)}`);
     }
@@ -283,7 +448,9 @@ export class Http {
       throw new InvalidRequestError(`priority must be a finite number, got ${describe(priority)}`);
     }
     try {
-      task.timeout = timeout === undefined ? this.#timeout : checkTimeout(timeout);
+      if (timeout !== undefined) task.timeout = checkTimeout(timeout);
+      if (redirections !== undefined) task.redirections = checkCount(redirections, 'redirections');
+      if (retry !== undefined) task.retry = retryPolicy(retry);
     } catch (error) {
       throw new InvalidRequestError((error as Error).message);
     }
@@ -301,15 +468,27 @@ export class Http {
       );
       task.queuedAt = this.#timers.now();
     }
-    let response: Response;
-    let content: Content;
+    let exchanged: Exchanged;
     try {
-      ({ response, content } = await this.#exchange(task));
+      exchanged = await exchange(task, this.#context);
     } catch (error) {
-      task.fail(error);
-      return;
+      const forced =
+        this.#forceExceptionToStatusCode && task.state === RUNNING ? forcedResponse(task, error) : undefined;
+      if (forced === undefined) {
+        task.fail(error);
+        return;
+      }
+      if (log)
+        this.logger.debug(`#${task.id} ${(error as Error).name} forced to status ${forced.response.status}`);
+      exchanged = forced;
     }
+    await this.#complete(task, exchanged);
+  }
+
+  /** Runs the callback (in the worker slot when there is one) and settles the request. */
+  async #complete<T>(task: RequestTask<T>, exchanged: Exchanged): Promise<void> {
     if (task.state !== RUNNING) return;
+    const { response, content } = exchanged;
     let data: T | undefined;
     if (task.callback !== undefined) {
       try {
@@ -322,62 +501,15 @@ export class Http {
         task.fail(error);
         return;
       }
-      if (log) this.logger.debug(`#${task.id} callback done`);
+      if (task.queuedAt !== 0) this.logger.debug(`#${task.id} callback done`);
     }
     task.fulfill(response, content, data as T);
   }
 
-  /** One attempt through the adapter, bounded by the request's timeout. */
-  async #exchange(task: RequestTask<any>): Promise<{ response: Response; content: Content }> {
-    const url = parseUrl(task.url);
-    const controller = new AbortController();
-    task.controller = controller;
-    const timers = this.#timers;
-    const timer = Number.isFinite(task.timeout)
-      ? timers.setTimeout(() => this.#timedOut(task, controller), task.timeout)
-      : undefined;
-    let result: AdapterResponse;
-    try {
-      result = await this.adapter.send({
-        url,
-        method: task.method,
-        headers: task.headers,
-        body: task.body,
-        signal: controller.signal,
-        maxResponseBytes: this.#maxResponseBytes,
-      });
-    } catch (error) {
-      throw adapterFailure(error, controller.signal, this.adapter.name);
-    } finally {
-      if (timer !== undefined) timers.clearTimeout(timer);
-      task.controller = undefined;
+  #settled(task: RequestTask<unknown>): void {
+    if (task.coalesceKey !== undefined && this.#inflight.get(task.coalesceKey) === task) {
+      this.#inflight.delete(task.coalesceKey);
     }
-    checkAdapterResponse(result, this.adapter.name);
-    if (result.body.byteLength > this.#maxResponseBytes) {
-      throw new ResponseTooLargeError(
-        `Response body of ${result.body.byteLength} bytes exceeds maxResponseBytes (${this.#maxResponseBytes})`,
-        { limit: this.#maxResponseBytes },
-      );
-    }
-    const response = new Response({
-      status: result.status,
-      reason: result.reason,
-      version: result.version,
-      rawHeaders: result.headers,
-      url: url.href,
-    });
-    return { response, content: new Content(result.body, findHeader(result.headers, 'content-type')) };
-  }
-
-  #timedOut(task: RequestTask<any>, controller: AbortController): void {
-    const error = new TimeoutError(`Request timed out after ${task.timeout} ms: ${task.method} ${task.url}`, {
-      request: { method: task.method, url: task.url },
-    });
-    controller.abort(error);
-    task.fail(error);
-  }
-
-  #settled(task: RequestTask<any>): void {
     if (task.queuedAt === 0) return;
     const ms = (this.#timers.now() - task.queuedAt).toFixed(1);
     if (task.error === undefined) {
@@ -395,6 +527,64 @@ export class Http {
   }
 }
 
+/** A default of `undefined` only: `null` and other wrong values reach the checks. */
+function option<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
+function withAcceptEncoding(headers: HeaderPairs): HeaderPairs {
+  // A range of an encoded body is a range of the encoding: leave such requests as the caller made them.
+  if (hasHeader(headers, 'accept-encoding') || hasHeader(headers, 'range')) return headers;
+  return [...headers, ['accept-encoding', acceptEncoding]];
+}
+
+/**
+ * httplib2's `force_exception_to_status_code`: a timeout is a 408, an error with a response a 500 whose
+ * reason is the message, anything else a 400 with the message as a text/plain body. Cancellation and
+ * closing still reject: the caller asked for them.
+ */
+function forcedResponse(task: RequestTask<any>, error: unknown): Exchanged | undefined {
+  if (error instanceof CancelledError || error instanceof ClosedError) return undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof AsyncHttpErrorWithResponse && error.response !== undefined) {
+    const { response } = error;
+    return {
+      response: new Response({
+        status: 500,
+        reason: message,
+        version: response.version,
+        rawHeaders: response.rawHeaders,
+        url: response.url,
+        previous: response.previous,
+        attempts: response.attempts,
+        decodedFrom: response.decodedFrom,
+      }),
+      content: error.content ?? new Content(new Uint8Array()),
+    };
+  }
+  const timeout = error instanceof TimeoutError;
+  const text = timeout ? 'Request Timeout' : message;
+  const body = encoder.encode(text);
+  return {
+    response: new Response({
+      status: timeout ? 408 : 400,
+      reason: timeout ? 'Request Timeout' : 'Bad Request',
+      rawHeaders: [
+        ['content-type', 'text/plain'],
+        ['content-length', String(body.byteLength)],
+      ],
+      url: task.url,
+    }),
+    content: new Content(body, 'text/plain'),
+  };
+}
+
+function isCacheStore(value: unknown): value is CacheStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const store = value as Record<string, unknown>;
+  return ['get', 'set', 'delete'].every((method) => typeof store[method] === 'function');
+}
+
 function isLogger(value: unknown): value is Logger {
   if (typeof value !== 'object' || value === null) return false;
   const logger = value as Record<string, unknown>;
@@ -408,34 +598,4 @@ function isAbortSignal(value: unknown): value is AbortSignal {
     typeof (value as AbortSignal).aborted === 'boolean' &&
     typeof (value as AbortSignal).addEventListener === 'function'
   );
-}
-
-function findHeader(pairs: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
-  for (const [key, value] of pairs)
-    if (key.length === name.length && key.toLowerCase() === name) return value;
-  return undefined;
-}
-
-/** Core's error for whatever the adapter threw: the abort reason wins, foreign errors are wrapped. */
-function adapterFailure(error: unknown, signal: AbortSignal, adapter: string): unknown {
-  if (signal.aborted && signal.reason instanceof AsyncHttpError) return signal.reason;
-  if (isAsyncHttpError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new ConnectionError(`The ${adapter} adapter failed: ${message}`, { cause: error });
-}
-
-function checkAdapterResponse(result: AdapterResponse, adapter: string): void {
-  if (
-    typeof result !== 'object' ||
-    result === null ||
-    !Number.isInteger(result.status) ||
-    result.status < 100 ||
-    result.status > 999 ||
-    !Array.isArray(result.headers) ||
-    !(result.body instanceof Uint8Array)
-  ) {
-    throw new ConnectionError(
-      `The ${adapter} adapter returned an invalid response (needs an integer status, header pairs and a Uint8Array body)`,
-    );
-  }
 }

@@ -1,4 +1,10 @@
 export type { Adapter, AdapterFactory, AdapterRequest, AdapterResponse } from './adapter.js';
+export {
+  type CacheEntry,
+  type CacheStore,
+  MemoryCacheStore,
+  type MemoryCacheStoreOptions,
+} from './cache/store.js';
 export { Content } from './content.js';
 export * from './errors/index.js';
 export { Http } from './http.js';
@@ -15,4 +21,5 @@ export type {
 } from './promise-objects.js';
 export type { BodyInit, HeadersInit } from './request.js';
 export { Response, type ResponseInit } from './response.js';
+export type { RetryOptions } from './retry.js';
 export { defaultTimers, type Timers } from './timers.js';

@@ -1,7 +1,9 @@
 import type { Adapter } from './adapter.js';
+import type { CacheStore } from './cache/store.js';
 import type { Logger } from './logger.js';
 import type { Callback } from './promise-objects.js';
 import type { BodyInit, HeadersInit } from './request.js';
+import type { RetryOptions } from './retry.js';
 import type { Timers } from './timers.js';
 
 /** Options of `new Http(options)`. Each is validated once, at construction. */
@@ -22,6 +24,47 @@ export interface HttpOptions {
    * @default 30000
    */
   timeout?: number;
+  /**
+   * Follow redirects (300, 301, 302, 303, 307, 308) for safe methods, and 303/308 for any method.
+   * Also a settable property.
+   * @default true
+   */
+  followRedirects?: boolean;
+  /** Follow redirects for unsafe methods too (POST, PUT, ...). Also a settable property. @default false */
+  followAllRedirects?: boolean;
+  /**
+   * How many redirects one request may follow before `RedirectLimitError`. Also a settable property.
+   * @default 5
+   */
+  redirections?: number;
+  /**
+   * httplib2's option: failures become synthetic responses instead of errors (timeout → 408, an error
+   * carrying a response → 500 whose reason is the message, any other → 400 with the message as body).
+   * Cancellation and `ClosedError` still reject. Also a settable property.
+   * @default false
+   */
+  forceExceptionToStatusCode?: boolean;
+  /**
+   * Retrying failed attempts: a number of retries, `false` for none, or `RetryOptions`. Idempotent
+   * methods only, on connection errors and 408/429/500/502/503/504, with capped exponential backoff
+   * and jitter, honouring `Retry-After`. A kept-alive connection the server dropped is retried once
+   * even when this is off.
+   * @default { limit: 2 }
+   */
+  retry?: number | boolean | RetryOptions;
+  /**
+   * A decoded body may be at most this many times its encoded size (and at least 1 MiB), so a
+   * decompression bomb fails with `ResponseTooLargeError` before it fills memory.
+   * @default 200
+   */
+  maxCompressionRatio?: number;
+  /**
+   * An HTTP cache (RFC 9111, httplib2's `Http(".cache")`): `new MemoryCacheStore()`, or `FileCacheStore`
+   * from `@asynchttp/core/file-cache`. Fresh hits are served without a network call or a worker slot,
+   * and identical GETs in flight at once share one network request.
+   * @default none
+   */
+  cache?: CacheStore;
   /** Default request headers; a request's own headers replace those of the same name. */
   headers?: HeadersInit;
   /**
@@ -61,6 +104,10 @@ export interface RequestOptions<T = undefined> {
   priority?: number;
   /** This request's timeout per attempt, in ms. @default the client's `timeout` */
   timeout?: number;
+  /** This request's redirect limit. @default the client's `redirections` */
+  redirections?: number;
+  /** This request's retry policy. @default the client's `retry` */
+  retry?: number | boolean | RetryOptions;
 }
 
 /** Options of `http.close()`. */
@@ -74,7 +121,21 @@ export const defaults = {
   maxWorkers: 5,
   timeout: 30_000,
   maxResponseBytes: 64 * 1024 * 1024,
+  redirections: 5,
+  maxCompressionRatio: 200,
 } as const;
+
+/** `RangeError` unless `value` is a whole number >= 0. */
+export function checkCount(value: unknown, name: string): number {
+  if (Number.isSafeInteger(value) && (value as number) >= 0) return value as number;
+  throw new RangeError(`${name} must be a whole number >= 0, got ${describe(value)}`);
+}
+
+/** `TypeError` unless `value` is a boolean. */
+export function checkBoolean(value: unknown, name: string): boolean {
+  if (typeof value === 'boolean') return value;
+  throw new TypeError(`${name} must be true or false, got ${describe(value)}`);
+}
 
 /** `RangeError` unless `value` is a positive integer or `Infinity`. */
 export function checkMaxWorkers(value: unknown): number {

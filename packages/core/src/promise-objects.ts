@@ -6,6 +6,7 @@ import { NotReadyError } from './errors/not-ready-error.js';
 import type { Queued, RunFunction } from './queue.js';
 import type { HeaderPairs } from './request.js';
 import type { Response } from './response.js';
+import type { RetryPolicy } from './retry.js';
 
 /** What `await http.request(url)` gives: the settled response, content and callback data. */
 export interface RequestResult<T> {
@@ -140,7 +141,13 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
   body: Uint8Array | undefined = undefined;
   callback: Callback<T> | undefined = undefined;
   timeout = 0;
+  redirections = 5;
+  retry!: RetryPolicy;
   signal: AbortSignal | undefined = undefined;
+  /** Key under which this request leads identical in-flight GETs (with a cache). */
+  coalesceKey: string | undefined = undefined;
+  /** Ends a retry backoff early (set while the request sleeps between attempts). */
+  wake: (() => void) | undefined = undefined;
   /** Aborts the running attempt. */
   controller: AbortController | undefined = undefined;
   /** When the request was queued, in `Timers.now()` ms; only kept while debug logging is on. */
@@ -268,6 +275,7 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
     attachCallSite(error, this.site);
     this.state = REJECTED;
     this.error = error;
+    this.wake?.();
     this.#finish();
     this.#deferred?.reject(error);
   }

@@ -8,6 +8,8 @@ export interface ResponseInit {
   previous?: Response | undefined;
   fromCache?: boolean | undefined;
   attempts?: number | undefined;
+  /** The content-encoding core (or the adapter) removed from the body, if any. */
+  decodedFrom?: string | undefined;
 }
 
 /**
@@ -34,8 +36,14 @@ export class Response {
   readonly previous: Response | undefined;
   /** True when the response was served from the cache. */
   readonly fromCache: boolean;
-  /** How many attempts the exchange took (1 unless retried). */
+  /** How many times this hop was sent (1 unless retried or answered with credentials). */
   readonly attempts: number;
+  /**
+   * The content-encoding removed from the body (such as `'gzip'`), or undefined. After decoding,
+   * `headers` has no `content-encoding` (nor the encoded `content-length`) but `-content-encoding`
+   * as httplib2 had; `rawHeaders` keeps the fields as received.
+   */
+  readonly decodedFrom: string | undefined;
   #headers: Record<string, string> | undefined;
 
   constructor(init: ResponseInit) {
@@ -47,11 +55,20 @@ export class Response {
     this.previous = init.previous;
     this.fromCache = init.fromCache ?? false;
     this.attempts = init.attempts ?? 1;
+    this.decodedFrom = init.decodedFrom;
   }
 
   /** Headers with lower-case names; repeated fields joined with `', '`. Built on first use. */
   get headers(): Readonly<Record<string, string>> {
-    if (this.#headers === undefined) this.#headers = joinHeaders(this.rawHeaders);
+    if (this.#headers === undefined) {
+      const headers = joinHeaders(this.rawHeaders);
+      if (this.decodedFrom !== undefined) {
+        delete headers['content-encoding'];
+        delete headers['content-length'];
+        headers['-content-encoding'] = this.decodedFrom;
+      }
+      this.#headers = headers;
+    }
     return this.#headers;
   }
 

@@ -17,3 +17,4 @@ export {
 } from './redirect-errors.js';
 export { ResponseTooLargeError, type ResponseTooLargeErrorOptions } from './response-too-large-error.js';
 export { TimeoutError } from './timeout-error.js';
+export { AsyncHttpErrorWithResponse, type ErrorWithResponseOptions } from './with-response.js';

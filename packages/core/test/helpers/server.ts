@@ -60,6 +60,11 @@ export async function startServer(): Promise<TestServer> {
         res.end(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
         return;
       }
+      if (path === '/cacheable') {
+        res.setHeader('cache-control', 'max-age=300');
+        res.end(`cacheable ${state.hits}`);
+        return;
+      }
       if (path === '/twice') {
         res.setHeader('set-cookie', ['a=1', 'b=2']);
         res.end('two cookies');

@@ -1,0 +1,380 @@
+import type { Adapter, AdapterResponse } from './adapter.js';
+import type { CacheLookup, HttpCache } from './cache/http-cache.js';
+import { decodeBody, parseCodings } from './compression.js';
+import { Content } from './content.js';
+import { type Answer, type Credentials, parseChallenges } from './credentials.js';
+import { isAsyncHttpError } from './errors/async-http-error.js';
+import { ConnectionError } from './errors/connection-error.js';
+import { DecompressionError } from './errors/decompression-error.js';
+import { ResponseTooLargeError } from './errors/response-too-large-error.js';
+import { TimeoutError } from './errors/timeout-error.js';
+import type { Logger } from './logger.js';
+import { type RequestTask, RUNNING } from './promise-objects.js';
+import { type Hop, nextHop, type RedirectRules, shouldFollow } from './redirects.js';
+import { parseUrl } from './request.js';
+import { Response } from './response.js';
+import { backoff, isDroppedConnection, type RetryPolicy, retriesError } from './retry.js';
+import type { Timers } from './timers.js';
+
+/** What the pipeline needs from its `Http`; `rules` is read live, so property changes apply at once. */
+export interface ExchangeContext {
+  readonly adapter: Adapter;
+  readonly timers: Timers;
+  readonly maxResponseBytes: number;
+  readonly maxCompressionRatio: number;
+  readonly rules: RedirectRules;
+  readonly credentials: Credentials;
+  readonly logger: Logger;
+  /** The HTTP cache, when the client has one. */
+  readonly cache: HttpCache | undefined;
+  /** `forceExceptionToStatusCode`, read live: a forced failure must reach the worker, not settle early. */
+  readonly forced: boolean;
+}
+
+/** A settled exchange: the final response and its content. */
+export interface Exchanged {
+  response: Response;
+  content: Content;
+}
+
+/**
+ * One request, inside its worker slot: every redirect hop, cache lookup, retry and credential round
+ * trip runs here, so a request holds exactly one slot from start to end. `offline` answers only from
+ * the cache (fresh entries and remembered redirects) and gives `undefined` as soon as a hop would need
+ * the network: that is how fresh hits are served without taking a worker slot.
+ */
+export async function exchange(
+  task: RequestTask<any>,
+  context: ExchangeContext,
+  offline?: false,
+): Promise<Exchanged>;
+export async function exchange(
+  task: RequestTask<any>,
+  context: ExchangeContext,
+  offline: true,
+): Promise<Exchanged | undefined>;
+export async function exchange(
+  task: RequestTask<any>,
+  context: ExchangeContext,
+  offline = false,
+): Promise<Exchanged | undefined> {
+  const { cache } = context;
+  let hop: Hop = { url: parseUrl(task.url), method: task.method, headers: task.headers, body: task.body };
+  let previous: Response | undefined;
+  let redirectsLeft = task.redirections;
+  for (;;) {
+    let exchanged: Exchanged | undefined;
+    let lookup: CacheLookup | undefined;
+    if (cache !== undefined) {
+      lookup = await cache.lookup(hop, previous);
+      if (lookup.kind === 'fresh' || lookup.kind === 'redirect') {
+        exchanged = { response: lookup.response, content: lookup.content };
+        log(
+          task,
+          context,
+          `${lookup.kind === 'fresh' ? 'fresh' : 'permanent redirect'} from cache: ${hop.url.href}`,
+        );
+      } else if (lookup.kind === 'miss' && lookup.onlyIfCached) {
+        return gatewayTimeout(hop, previous);
+      }
+    }
+    if (exchanged === undefined) {
+      if (offline) return undefined;
+      if (cache !== undefined && hop.method !== 'GET' && hop.method !== 'HEAD') {
+        hop = await guardUpdate(cache, hop);
+        await cache.invalidate(hop.url);
+      }
+      const sent = lookup?.kind === 'stale' ? { ...hop, headers: lookup.headers } : hop;
+      exchanged = await attempts(task, context, sent, previous);
+      if (cache !== undefined) {
+        exchanged = await cache.update(hop, lookup, exchanged.response, exchanged.content);
+      }
+    }
+    const { response } = exchanged;
+    if (!shouldFollow(response.status, hop.method, context.rules)) return exchanged;
+    const next = nextHop(hop, response, exchanged.content, redirectsLeft);
+    if (next === undefined) return exchanged;
+    log(task, context, `redirect ${response.status} → ${next.method} ${next.url.href}`);
+    redirectsLeft--;
+    previous = response;
+    hop = next;
+  }
+}
+
+/** httplib2's lost-update guard: PUT and PATCH carry `If-Match` with the stored ETag. */
+async function guardUpdate(cache: HttpCache, hop: Hop): Promise<Hop> {
+  if (hop.method !== 'PUT' && hop.method !== 'PATCH') return hop;
+  if (hop.headers.some(([name]) => name === 'if-match')) return hop;
+  const etag = await cache.etag(hop.url);
+  return etag === undefined ? hop : { ...hop, headers: withHeader(hop.headers, 'if-match', etag) };
+}
+
+/** `only-if-cached` with nothing usable stored: a 504 made here, without a network call. */
+function gatewayTimeout(hop: Hop, previous: Response | undefined): Exchanged {
+  const body = new TextEncoder().encode('Gateway Timeout: nothing usable in the cache (only-if-cached)');
+  return {
+    response: new Response({
+      status: 504,
+      reason: 'Gateway Timeout',
+      rawHeaders: [['content-type', 'text/plain']],
+      url: hop.url.href,
+      previous,
+    }),
+    content: new Content(body, 'text/plain'),
+  };
+}
+
+/** One hop: sends, answers a 401 with credentials, retries by the policy, then decodes the body. */
+async function attempts(
+  task: RequestTask<any>,
+  context: ExchangeContext,
+  hop: Hop,
+  previous: Response | undefined,
+): Promise<Exchanged> {
+  const { credentials, timers } = context;
+  const policy: RetryPolicy = task.retry;
+  let headers = hop.headers;
+  let authorization = credentials.size === 0 ? undefined : credentials.upFront(hop.url, hop.method);
+  if (authorization !== undefined) {
+    headers = withHeader(headers, 'authorization', credentials.header(authorization, hop.url, hop.method));
+  }
+  let answered: Answer | undefined;
+  let tried: Set<string> | undefined;
+  let sent = 0;
+  let retries = 0;
+  let droppedRetried = false;
+  for (;;) {
+    sent++;
+    let result: AdapterResponse;
+    try {
+      result = await sendOnce(task, context, hop, headers);
+    } catch (error) {
+      if (task.state !== RUNNING) throw error;
+      if (!droppedRetried && isDroppedConnection(error) && policy.methods.includes(hop.method)) {
+        droppedRetried = true;
+        log(task, context, `retrying once on a dropped connection: ${(error as Error).message}`);
+        continue;
+      }
+      if (retries < policy.limit && retriesError(policy, hop.method, error)) {
+        retries++;
+        await pause(task, timers, backoff(policy, retries, undefined, Date.now())!);
+        log(task, context, `retry ${retries}/${policy.limit} after ${(error as Error).name}`);
+        continue;
+      }
+      throw error;
+    }
+    if (result.status === 401 && credentials.size > 0) {
+      tried ??= new Set();
+      const values = headerValues(result.headers, 'www-authenticate');
+      const answer = credentials.answer(parseChallenges(values), hop.url, hop.method, tried);
+      if (answer !== undefined) {
+        if (authorization !== undefined) credentials.forget(authorization);
+        authorization = undefined;
+        answered = answer;
+        headers = withHeader(headers, 'authorization', answer.header);
+        log(task, context, `answering a ${answer.authorization.scheme} challenge`);
+        continue;
+      }
+    }
+    if (result.status !== 401) {
+      const earned = answered?.authorization ?? authorization;
+      if (earned !== undefined) {
+        credentials.remember(earned);
+        credentials.nextNonce(earned, headerValues(result.headers, 'authentication-info')[0]);
+      }
+    } else if (authorization !== undefined) {
+      credentials.forget(authorization);
+    }
+    if (
+      retries < policy.limit &&
+      policy.statusCodes.includes(result.status) &&
+      policy.methods.includes(hop.method)
+    ) {
+      const wait = backoff(policy, retries + 1, headerValues(result.headers, 'retry-after')[0], Date.now());
+      if (wait !== undefined) {
+        retries++;
+        await pause(task, timers, wait);
+        log(task, context, `retry ${retries}/${policy.limit} after status ${result.status}`);
+        continue;
+      }
+    }
+    return await settleBody(result, context, hop, previous, sent);
+  }
+}
+
+/** One attempt through the adapter, bounded by the request's timeout. */
+async function sendOnce(
+  task: RequestTask<any>,
+  context: ExchangeContext,
+  hop: Hop,
+  headers: Hop['headers'],
+): Promise<AdapterResponse> {
+  const { adapter, timers } = context;
+  const controller = new AbortController();
+  task.controller = controller;
+  const timer = Number.isFinite(task.timeout)
+    ? timers.setTimeout(() => timedOut(task, context, controller, hop), task.timeout)
+    : undefined;
+  let result: AdapterResponse;
+  try {
+    result = await adapter.send({
+      url: hop.url,
+      method: hop.method,
+      headers,
+      body: hop.body,
+      signal: controller.signal,
+      maxResponseBytes: context.maxResponseBytes,
+    });
+  } catch (error) {
+    throw adapterFailure(error, controller.signal, adapter.name);
+  } finally {
+    if (timer !== undefined) timers.clearTimeout(timer);
+    task.controller = undefined;
+  }
+  checkAdapterResponse(result, adapter.name);
+  return result;
+}
+
+function timedOut(
+  task: RequestTask<any>,
+  context: ExchangeContext,
+  controller: AbortController,
+  hop: Hop,
+): void {
+  const error = new TimeoutError(
+    `Request timed out after ${task.timeout} ms: ${hop.method} ${hop.url.href}`,
+    {
+      request: { method: hop.method, url: hop.url.href },
+    },
+  );
+  controller.abort(error);
+  // Settle at once, even if the adapter is slow to give up, unless a retry or a forced 408 follows.
+  if (!context.forced && (!task.retry.onTimeout || task.retry.limit === 0)) task.fail(error);
+}
+
+/** Decodes the body unless the adapter did (never for HEAD), checks its size, builds the response. */
+async function settleBody(
+  result: AdapterResponse,
+  context: ExchangeContext,
+  hop: Hop,
+  previous: Response | undefined,
+  attempts: number,
+): Promise<Exchanged> {
+  const rawHeaders = result.headers;
+  const encoding = headerValues(rawHeaders, 'content-encoding')[0];
+  let body = result.body;
+  let decodedFrom: string | undefined;
+  if (encoding !== undefined && hop.method !== 'HEAD') {
+    if (result.decoded) {
+      decodedFrom = encoding;
+    } else {
+      const codings = parseCodings(encoding);
+      if (codings !== undefined) {
+        try {
+          body = await decodeBody(body, codings, {
+            maxBytes: context.maxResponseBytes,
+            maxRatio: context.maxCompressionRatio,
+          });
+        } catch (error) {
+          if (error instanceof DecompressionError) {
+            const response = makeResponse(result, hop, previous, attempts, undefined);
+            throw new DecompressionError(error.message, {
+              cause: error.cause,
+              response,
+              content: new Content(result.body, response.get('content-type')),
+            });
+          }
+          throw error;
+        }
+        decodedFrom = encoding;
+      }
+    }
+  }
+  if (body.byteLength > context.maxResponseBytes) {
+    throw new ResponseTooLargeError(
+      `Response body of ${body.byteLength} bytes exceeds maxResponseBytes (${context.maxResponseBytes})`,
+      { limit: context.maxResponseBytes },
+    );
+  }
+  const response = makeResponse(result, hop, previous, attempts, decodedFrom);
+  return { response, content: new Content(body, headerValues(rawHeaders, 'content-type')[0]) };
+}
+
+function makeResponse(
+  result: AdapterResponse,
+  hop: Hop,
+  previous: Response | undefined,
+  attempts: number,
+  decodedFrom: string | undefined,
+): Response {
+  return new Response({
+    status: result.status,
+    reason: result.reason,
+    version: result.version,
+    rawHeaders: result.headers,
+    url: hop.url.href,
+    previous,
+    attempts,
+    decodedFrom,
+  });
+}
+
+/** Waits `ms` inside the worker slot; a cancel or close wakes it at once. */
+function pause(task: RequestTask<any>, timers: Timers, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const handle = timers.setTimeout(() => {
+      task.wake = undefined;
+      resolve();
+    }, ms);
+    task.wake = () => {
+      timers.clearTimeout(handle);
+      task.wake = undefined;
+      resolve();
+    };
+  }).then(() => {
+    if (task.state !== RUNNING) throw task.error;
+  });
+}
+
+function log(task: RequestTask<any>, context: ExchangeContext, message: string): void {
+  if (task.queuedAt !== 0) context.logger.debug(`#${task.id} ${message}`);
+}
+
+function withHeader(headers: Hop['headers'], name: string, value: string): Hop['headers'] {
+  const out: Hop['headers'] = headers.filter(([key]) => key !== name);
+  out.push([name, value]);
+  return out;
+}
+
+/** Every value of a header, by lower-case name, from raw pairs. */
+export function headerValues(pairs: ReadonlyArray<readonly [string, string]>, name: string): string[] {
+  const values: string[] = [];
+  for (const [key, value] of pairs) {
+    if (key.length === name.length && key.toLowerCase() === name) values.push(value);
+  }
+  return values;
+}
+
+/** Core's error for whatever the adapter threw: the abort reason wins, foreign errors are wrapped. */
+function adapterFailure(error: unknown, signal: AbortSignal, adapter: string): unknown {
+  if (signal.aborted && isAsyncHttpError(signal.reason)) return signal.reason;
+  if (isAsyncHttpError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ConnectionError(`The ${adapter} adapter failed: ${message}`, { cause: error });
+}
+
+function checkAdapterResponse(result: AdapterResponse, adapter: string): void {
+  if (
+    typeof result !== 'object' ||
+    result === null ||
+    !Number.isInteger(result.status) ||
+    result.status < 100 ||
+    result.status > 999 ||
+    !Array.isArray(result.headers) ||
+    !(result.body instanceof Uint8Array)
+  ) {
+    throw new ConnectionError(
+      `The ${adapter} adapter returned an invalid response (needs an integer status, header pairs and a Uint8Array body)`,
+    );
+  }
+}

@@ -1,0 +1,4 @@
+import { testBehaviour } from '@asynchttp/adapter-tests';
+import { fetchAdapter } from '../src/index.js';
+
+testBehaviour({ name: 'fetch', create: () => fetchAdapter() });

@@ -1,0 +1,4 @@
+import { testBehaviour } from '@asynchttp/adapter-tests';
+import { undiciAdapter } from '../src/index.js';
+
+testBehaviour({ name: 'undici', create: () => undiciAdapter() });
