@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { Adapter, AdapterRequest, AdapterResponse } from '@asynchttp/core';
+import { type Adapter, type AdapterRequest, type AdapterResponse, abortTarget } from '@asynchttp/core';
 import axios, {
   type AxiosInstance,
   type AxiosProxyConfig,
@@ -117,7 +117,8 @@ class AxiosAdapter implements Adapter {
       method: request.method,
       headers: toAxiosHeaders(request.headers),
       data: body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-      signal: request.signal,
+      // axios takes any EventTarget-like signal; core's light target spares an AbortController.
+      signal: abortTarget(request),
       maxRedirects: 0,
       // A user instance's `transport` (such as follow-redirects) would otherwise follow redirects anyway.
       transport: secure ? https : http,

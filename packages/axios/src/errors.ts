@@ -1,5 +1,6 @@
 import {
   type AdapterRequest,
+  abortTarget,
   CancelledError,
   ConnectionError,
   InvalidRequestError,
@@ -27,7 +28,7 @@ const invalidRequestCodes = new Set([
  * An aborted signal wins, because core put the error it expects (timeout or cancel) in `signal.reason`.
  */
 export function toCoreError(error: unknown, request: AdapterRequest): unknown {
-  const { signal } = request;
+  const signal = abortTarget(request);
   const info = { method: request.method, url: request.url.href };
   if (signal.aborted) {
     return isAsyncHttpError(signal.reason)

@@ -1,4 +1,5 @@
 import type { Adapter, AdapterResponse } from './adapter.js';
+import { AttemptRequest } from './attempt.js';
 import type { CacheLookup, HttpCache } from './cache/http-cache.js';
 import { decodeBody, parseCodings } from './compression.js';
 import { Content } from './content.js';
@@ -146,9 +147,17 @@ async function attempts(
   for (;;) {
     sent++;
     let result: AdapterResponse;
+    // One attempt through the adapter, bounded by the request's timeout.
+    const attempt = new AttemptRequest(hop.url, hop.method, headers, hop.body, context.maxResponseBytes);
+    task.controller = attempt;
+    const timer = Number.isFinite(task.timeout)
+      ? timers.setTimeout(() => timedOut(task, context, attempt), task.timeout)
+      : undefined;
     try {
-      result = await sendOnce(task, context, hop, headers);
-    } catch (error) {
+      result = await context.adapter.send(attempt);
+      checkAdapterResponse(result, context.adapter.name);
+    } catch (failure) {
+      const error = adapterFailure(failure, attempt, context.adapter.name);
       if (task.state !== RUNNING) throw error;
       if (!droppedRetried && isDroppedConnection(error) && policy.methods.includes(hop.method)) {
         droppedRetried = true;
@@ -162,6 +171,9 @@ async function attempts(
         continue;
       }
       throw error;
+    } finally {
+      if (timer !== undefined) timers.clearTimeout(timer);
+      task.controller = undefined;
     }
     if (result.status === 401 && credentials.size > 0) {
       tried ??= new Set();
@@ -180,7 +192,7 @@ async function attempts(
       const earned = answered?.authorization ?? authorization;
       if (earned !== undefined) {
         credentials.remember(earned);
-        credentials.nextNonce(earned, headerValues(result.headers, 'authentication-info')[0]);
+        credentials.nextNonce(earned, headerValue(result.headers, 'authentication-info'));
       }
     } else if (authorization !== undefined) {
       credentials.forget(authorization);
@@ -190,7 +202,7 @@ async function attempts(
       policy.statusCodes.includes(result.status) &&
       policy.methods.includes(hop.method)
     ) {
-      const wait = backoff(policy, retries + 1, headerValues(result.headers, 'retry-after')[0], Date.now());
+      const wait = backoff(policy, retries + 1, headerValue(result.headers, 'retry-after'), Date.now());
       if (wait !== undefined) {
         retries++;
         await pause(task, timers, wait);
@@ -198,98 +210,59 @@ async function attempts(
         continue;
       }
     }
-    return await settleBody(result, context, hop, previous, sent);
+    return settleBody(result, context, hop, previous, sent);
   }
 }
 
-/** One attempt through the adapter, bounded by the request's timeout. */
-async function sendOnce(
-  task: RequestTask<any>,
-  context: ExchangeContext,
-  hop: Hop,
-  headers: Hop['headers'],
-): Promise<AdapterResponse> {
-  const { adapter, timers } = context;
-  const controller = new AbortController();
-  task.controller = controller;
-  const timer = Number.isFinite(task.timeout)
-    ? timers.setTimeout(() => timedOut(task, context, controller, hop), task.timeout)
-    : undefined;
-  let result: AdapterResponse;
-  try {
-    result = await adapter.send({
-      url: hop.url,
-      method: hop.method,
-      headers,
-      body: hop.body,
-      signal: controller.signal,
-      maxResponseBytes: context.maxResponseBytes,
-    });
-  } catch (error) {
-    throw adapterFailure(error, controller.signal, adapter.name);
-  } finally {
-    if (timer !== undefined) timers.clearTimeout(timer);
-    task.controller = undefined;
-  }
-  checkAdapterResponse(result, adapter.name);
-  return result;
-}
-
-function timedOut(
-  task: RequestTask<any>,
-  context: ExchangeContext,
-  controller: AbortController,
-  hop: Hop,
-): void {
-  const error = new TimeoutError(
-    `Request timed out after ${task.timeout} ms: ${hop.method} ${hop.url.href}`,
-    {
-      request: { method: hop.method, url: hop.url.href },
-    },
-  );
-  controller.abort(error);
+function timedOut(task: RequestTask<any>, context: ExchangeContext, attempt: AttemptRequest): void {
+  const { method, url } = attempt;
+  const error = new TimeoutError(`Request timed out after ${task.timeout} ms: ${method} ${url.href}`, {
+    request: { method, url: url.href },
+  });
+  attempt.abort(error);
   // Settle at once, even if the adapter is slow to give up, unless a retry or a forced 408 follows.
   if (!context.forced && (!task.retry.onTimeout || task.retry.limit === 0)) task.fail(error);
 }
 
 /** Decodes the body unless the adapter did (never for HEAD), checks its size, builds the response. */
-async function settleBody(
+function settleBody(
   result: AdapterResponse,
   context: ExchangeContext,
   hop: Hop,
   previous: Response | undefined,
   attempts: number,
-): Promise<Exchanged> {
-  const rawHeaders = result.headers;
-  const encoding = headerValues(rawHeaders, 'content-encoding')[0];
-  let body = result.body;
-  let decodedFrom: string | undefined;
-  if (encoding !== undefined && hop.method !== 'HEAD') {
-    if (result.decoded) {
-      decodedFrom = encoding;
-    } else {
-      const codings = parseCodings(encoding);
-      if (codings !== undefined) {
-        try {
-          body = await decodeBody(body, codings, {
-            maxBytes: context.maxResponseBytes,
-            maxRatio: context.maxCompressionRatio,
-          });
-        } catch (error) {
-          if (error instanceof DecompressionError) {
-            const response = makeResponse(result, hop, previous, attempts, undefined);
-            throw new DecompressionError(error.message, {
-              cause: error.cause,
-              response,
-              content: new Content(result.body, response.get('content-type')),
-            });
-          }
-          throw error;
-        }
-        decodedFrom = encoding;
-      }
-    }
+): Exchanged | Promise<Exchanged> {
+  const encoding = headerValue(result.headers, 'content-encoding');
+  if (encoding === undefined || hop.method === 'HEAD' || result.body.byteLength === 0) {
+    return finish(result, result.body, context, hop, previous, attempts, undefined);
   }
+  if (result.decoded) return finish(result, result.body, context, hop, previous, attempts, encoding);
+  const codings = parseCodings(encoding);
+  if (codings === undefined) return finish(result, result.body, context, hop, previous, attempts, undefined);
+  const limits = { maxBytes: context.maxResponseBytes, maxRatio: context.maxCompressionRatio };
+  return decodeBody(result.body, codings, limits).then(
+    (body) => finish(result, body, context, hop, previous, attempts, encoding),
+    (error: unknown) => {
+      if (!(error instanceof DecompressionError)) throw error;
+      const response = makeResponse(result, hop, previous, attempts, undefined);
+      throw new DecompressionError(error.message, {
+        cause: error.cause,
+        response,
+        content: new Content(result.body, response.get('content-type')),
+      });
+    },
+  );
+}
+
+function finish(
+  result: AdapterResponse,
+  body: Uint8Array,
+  context: ExchangeContext,
+  hop: Hop,
+  previous: Response | undefined,
+  attempts: number,
+  decodedFrom: string | undefined,
+): Exchanged {
   if (body.byteLength > context.maxResponseBytes) {
     throw new ResponseTooLargeError(
       `Response body of ${body.byteLength} bytes exceeds maxResponseBytes (${context.maxResponseBytes})`,
@@ -297,7 +270,7 @@ async function settleBody(
     );
   }
   const response = makeResponse(result, hop, previous, attempts, decodedFrom);
-  return { response, content: new Content(body, headerValues(rawHeaders, 'content-type')[0]) };
+  return { response, content: new Content(body, headerValue(result.headers, 'content-type')) };
 }
 
 function makeResponse(
@@ -346,6 +319,17 @@ function withHeader(headers: Hop['headers'], name: string, value: string): Hop['
   return out;
 }
 
+/** The first value of a header, by lower-case name, from raw pairs. */
+export function headerValue(
+  pairs: ReadonlyArray<readonly [string, string]>,
+  name: string,
+): string | undefined {
+  for (const [key, value] of pairs) {
+    if (key.length === name.length && key.toLowerCase() === name) return value;
+  }
+  return undefined;
+}
+
 /** Every value of a header, by lower-case name, from raw pairs. */
 export function headerValues(pairs: ReadonlyArray<readonly [string, string]>, name: string): string[] {
   const values: string[] = [];
@@ -356,8 +340,8 @@ export function headerValues(pairs: ReadonlyArray<readonly [string, string]>, na
 }
 
 /** Core's error for whatever the adapter threw: the abort reason wins, foreign errors are wrapped. */
-function adapterFailure(error: unknown, signal: AbortSignal, adapter: string): unknown {
-  if (signal.aborted && isAsyncHttpError(signal.reason)) return signal.reason;
+function adapterFailure(error: unknown, attempt: AttemptRequest, adapter: string): unknown {
+  if (attempt.aborted && isAsyncHttpError(attempt.reason)) return attempt.reason;
   if (isAsyncHttpError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new ConnectionError(`The ${adapter} adapter failed: ${message}`, { cause: error });

@@ -12,7 +12,7 @@ import { InvalidRequestError } from './errors/invalid-request-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import { AsyncHttpErrorWithResponse } from './errors/with-response.js';
 import { type ExchangeContext, type Exchanged, exchange } from './exchange.js';
-import { debugEnabled, debugLogger, type Logger, silentLogger } from './logger.js';
+import { debugEnabled, debugLogger, guardLogger, type Logger, silentLogger } from './logger.js';
 import {
   type CloseOptions,
   checkBoolean,
@@ -74,8 +74,10 @@ export class Http {
   readonly adapter: Adapter;
   /** Where the log goes. */
   readonly logger: Logger;
+  /** The workers: every running request is a p-queue task. */
   readonly #queue: PQueue;
-  #waiting!: RequestQueue;
+  /** The requests waiting for a worker, in front of p-queue. */
+  readonly #line = new RequestQueue<RequestTask<any>>();
   #maxWorkers: number;
   #timeout: number;
   #redirections: number;
@@ -147,7 +149,7 @@ export class Http {
     if (logger !== undefined && logger !== false && !isLogger(logger)) {
       throw new TypeError('logger must be an object with debug, info, warn and error methods, or false');
     }
-    this.logger = logger === false ? silentLogger : (logger ?? debugLogger);
+    this.logger = logger === false ? silentLogger : logger === undefined ? debugLogger : guardLogger(logger);
     this.#timers = options.timers ?? defaultTimers;
     this.#captureCallSite = options.captureCallSite !== false;
     const { cache } = options;
@@ -171,16 +173,11 @@ export class Http {
       cache: cache === undefined ? undefined : new HttpCache(cache, this.logger),
     };
 
-    // p-queue makes its own queue instance; this subclass hands it back so requests can leave the line.
-    class WaitingLine extends RequestQueue {
-      constructor() {
-        super();
-        self.#waiting = this;
-      }
-    }
-    this.#queue = new PQueue({ concurrency: this.#maxWorkers, queueClass: WaitingLine });
+    this.#queue = new PQueue({ concurrency: this.#maxWorkers });
+    // p-queue says when a worker is free; the next waiting request becomes its task.
+    this.#queue.on('next', () => this.#pump());
     this.#host = {
-      unqueue: (task) => this.#waiting.take(task),
+      unqueue: (task) => this.#line.take(task),
       settled: (task) => this.#settled(task),
     };
   }
@@ -192,6 +189,7 @@ export class Http {
   set maxWorkers(value: number) {
     this.#maxWorkers = checkMaxWorkers(value);
     this.#queue.concurrency = value;
+    this.#pump();
   }
 
   /** Default timeout per attempt, in ms. */
@@ -236,7 +234,7 @@ export class Http {
 
   /** Requests waiting for a worker (not started). */
   get size(): number {
-    return this.#queue.size;
+    return this.#line.size + this.#queue.size;
   }
 
   /** Requests running now. */
@@ -245,8 +243,12 @@ export class Http {
   }
 
   /** Settles when nothing is waiting or running. */
-  onIdle(): Promise<void> {
-    return this.#queue.onIdle();
+  async onIdle(): Promise<void> {
+    while (this.#lookups.size > 0 || this.#line.size > 0 || this.#queue.size > 0 || this.#queue.pending > 0) {
+      if (this.#lookups.size > 0) await Promise.all(this.#lookups);
+      this.#pump();
+      await this.#queue.onIdle();
+    }
   }
 
   /**
@@ -325,7 +327,7 @@ export class Http {
     }
     if (log) {
       task.queuedAt = this.#timers.now();
-      this.logger.debug(`#${task.id} queued ${task.method} ${task.url} (${this.#queue.size} waiting)`);
+      this.logger.debug(`#${task.id} queued ${task.method} ${task.url} (${this.size} waiting)`);
     }
     const priority = options?.priority;
     if (this.#context.cache !== undefined && (task.method === 'GET' || task.method === 'HEAD')) {
@@ -343,7 +345,20 @@ export class Http {
       task.cancel(new CancelledError('Cancelled by close({ cancelPending: true })'));
       return;
     }
-    this.#queue.add(() => this.#run(task), { priority, id: task as unknown as string });
+    if (this.#line.size === 0 && this.#queue.pending + this.#queue.size < this.#maxWorkers) this.#start(task);
+    else this.#line.enqueue(task, priority);
+  }
+
+  #start(task: RequestTask<any>): void {
+    this.#queue.add(() => this.#run(task));
+  }
+
+  /** Hands waiting requests to free workers. */
+  #pump(): void {
+    const queue = this.#queue;
+    while (this.#line.size > 0 && queue.pending + queue.size < this.#maxWorkers) {
+      this.#start(this.#line.dequeue()!);
+    }
   }
 
   /**
@@ -397,14 +412,13 @@ export class Http {
     this.#closed = true;
     if (options?.cancelPending) {
       this.#cancelPending = true;
-      for (const task of this.#waiting.drain() as RequestTask<unknown>[]) {
+      for (const task of this.#line.drain()) {
         task.cancel(new CancelledError('Cancelled by close({ cancelPending: true })'));
       }
     }
     if (this.#closing === undefined) {
       this.#closing = (async () => {
-        while (this.#lookups.size > 0) await Promise.all(this.#lookups);
-        await this.#queue.onIdle();
+        await this.onIdle();
         this.logger.debug('closing the adapter');
         await this.adapter.close?.();
       })();

@@ -1,4 +1,5 @@
 export type { Adapter, AdapterFactory, AdapterRequest, AdapterResponse } from './adapter.js';
+export { type AbortTarget, abortTarget } from './attempt.js';
 export {
   type CacheEntry,
   type CacheStore,

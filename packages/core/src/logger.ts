@@ -42,3 +42,32 @@ export const silentLogger: Logger = {
 export function debugEnabled(logger: Logger): boolean {
   return logger.isLevelEnabled === undefined ? true : logger.isLevelEnabled('debug');
 }
+
+/**
+ * A user's logger, guarded: a logger that throws must not break a request or escape a worker as an
+ * unhandled rejection. Levels are looked up on each call, so a logger whose methods change still works.
+ */
+export function guardLogger(logger: Logger): Logger {
+  const guard =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, ...args: unknown[]): void => {
+      try {
+        logger[level](message, ...args);
+      } catch {
+        // Logging is best effort.
+      }
+    };
+  return {
+    debug: guard('debug'),
+    info: guard('info'),
+    warn: guard('warn'),
+    error: guard('error'),
+    isLevelEnabled: (level) => {
+      try {
+        return logger.isLevelEnabled === undefined ? true : logger.isLevelEnabled(level);
+      } catch {
+        return false;
+      }
+    },
+  };
+}

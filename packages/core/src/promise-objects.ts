@@ -3,7 +3,7 @@ import type { Content } from './content.js';
 import { AsyncHttpError } from './errors/async-http-error.js';
 import { CancelledError } from './errors/cancelled-error.js';
 import { NotReadyError } from './errors/not-ready-error.js';
-import type { Queued, RunFunction } from './queue.js';
+import type { Queued } from './queue.js';
 import type { HeaderPairs } from './request.js';
 import type { Response } from './response.js';
 import type { RetryPolicy } from './retry.js';
@@ -134,7 +134,7 @@ type Deferred<T> = {
 export class RequestTask<T> implements RequestPromise<T>, Queued {
   readonly id: number;
   state = QUEUED;
-  run: RunFunction | undefined = undefined;
+  waiting = false;
   method = 'GET';
   url = '';
   headers: HeaderPairs = [];
@@ -149,7 +149,7 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
   /** Ends a retry backoff early (set while the request sleeps between attempts). */
   wake: (() => void) | undefined = undefined;
   /** Aborts the running attempt. */
-  controller: AbortController | undefined = undefined;
+  controller: { abort(reason: unknown): void } | undefined = undefined;
   /** When the request was queued, in `Timers.now()` ms; only kept while debug logging is on. */
   queuedAt = 0;
   result: Response | undefined = undefined;

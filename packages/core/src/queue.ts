@@ -1,17 +1,12 @@
-import type { Queue, QueueAddOptions } from 'p-queue';
-
-/** p-queue's runner for one task. */
-export type RunFunction = () => Promise<unknown>;
-
-/** An item of `RequestQueue`: the request itself, so queueing allocates nothing of its own. */
+/** An item of `RequestQueue`: the request itself, so waiting in line allocates nothing of its own. */
 export interface Queued {
-  /** p-queue's runner for this item while it waits; `undefined` once dequeued or removed. */
-  run: RunFunction | undefined;
+  /** True while the item waits in a line. */
+  waiting: boolean;
 }
 
-interface Bucket {
+interface Bucket<T extends Queued> {
   readonly priority: number;
-  items: (Queued | undefined)[];
+  items: (T | undefined)[];
   head: number;
 }
 
@@ -19,40 +14,37 @@ interface Bucket {
 const compactAfter = 1024;
 
 /**
- * The waiting line behind p-queue (its `queueClass`): one FIFO bucket per priority, highest first.
- *
- * p-queue's default queue keeps one sorted array and removes by a linear search. Here enqueue and
- * dequeue are O(1) for the usual single priority, and `remove()` is O(1) (the slot becomes a hole that
- * `dequeue()` skips), which is what cancelling a queued request needs. The item passed as p-queue's
- * `id` is the request itself.
+ * The line in front of p-queue: requests wait here, highest priority first and FIFO within a priority,
+ * until a worker is free; then they become p-queue tasks. p-queue allocates a promise, several closures
+ * and an options copy per task (about 850 B on Node 20), so a million waiting requests would cost
+ * 850 MB inside it; here a waiting request costs one array slot. `take()` is O(1) (the slot becomes a
+ * hole that `dequeue()` skips), which is what cancelling a waiting request needs.
  */
-export class RequestQueue implements Queue<RunFunction, QueueAddOptions> {
-  #buckets: Bucket[] = [];
+export class RequestQueue<T extends Queued> {
+  #buckets: Bucket<T>[] = [];
   #size = 0;
 
   get size(): number {
     return this.#size;
   }
 
-  enqueue(run: RunFunction, options?: Partial<QueueAddOptions>): void {
-    const item = options?.id as unknown as Queued;
-    item.run = run;
-    this.#bucket(options?.priority ?? 0).items.push(item);
+  enqueue(item: T, priority = 0): void {
+    item.waiting = true;
+    this.#bucket(priority).items.push(item);
     this.#size++;
   }
 
-  dequeue(): RunFunction | undefined {
+  dequeue(): T | undefined {
     for (const bucket of this.#buckets) {
       const { items } = bucket;
       while (bucket.head < items.length) {
         const item = items[bucket.head];
         items[bucket.head++] = undefined;
-        const run = item?.run;
-        if (run !== undefined) {
-          item!.run = undefined;
+        if (item?.waiting) {
+          item.waiting = false;
           this.#size--;
           this.#tidy(bucket);
-          return run;
+          return item;
         }
       }
       this.#tidy(bucket);
@@ -61,21 +53,21 @@ export class RequestQueue implements Queue<RunFunction, QueueAddOptions> {
   }
 
   /** Takes a waiting item out of line. Returns false when it was not waiting. */
-  take(item: Queued): boolean {
-    if (item.run === undefined) return false;
-    item.run = undefined;
+  take(item: T): boolean {
+    if (!item.waiting) return false;
+    item.waiting = false;
     this.#size--;
     return true;
   }
 
   /** Takes every waiting item out of line, highest priority first. */
-  drain(): Queued[] {
-    const drained: Queued[] = [];
+  drain(): T[] {
+    const drained: T[] = [];
     for (const bucket of this.#buckets) {
       for (let index = bucket.head; index < bucket.items.length; index++) {
         const item = bucket.items[index];
-        if (item?.run !== undefined) {
-          item.run = undefined;
+        if (item?.waiting) {
+          item.waiting = false;
           drained.push(item);
         }
       }
@@ -85,22 +77,7 @@ export class RequestQueue implements Queue<RunFunction, QueueAddOptions> {
     return drained;
   }
 
-  filter(options: Readonly<Partial<QueueAddOptions>>): RunFunction[] {
-    const bucket = this.#buckets.find(({ priority }) => priority === (options.priority ?? 0));
-    const runs: RunFunction[] = [];
-    if (bucket === undefined) return runs;
-    for (let index = bucket.head; index < bucket.items.length; index++) {
-      const run = bucket.items[index]?.run;
-      if (run !== undefined) runs.push(run);
-    }
-    return runs;
-  }
-
-  setPriority(): void {
-    throw new Error('asynchttp does not change the priority of a queued request; cancel and re-issue it');
-  }
-
-  #bucket(priority: number): Bucket {
+  #bucket(priority: number): Bucket<T> {
     const buckets = this.#buckets;
     let index = 0;
     while (index < buckets.length) {
@@ -109,7 +86,7 @@ export class RequestQueue implements Queue<RunFunction, QueueAddOptions> {
       if (bucket.priority < priority) break;
       index++;
     }
-    const bucket: Bucket = { priority, items: [], head: 0 };
+    const bucket: Bucket<T> = { priority, items: [], head: 0 };
     buckets.splice(index, 0, bucket);
     // Drained buckets go when a new priority arrives, so many distinct priorities cannot pile up.
     if (buckets.length > 8)
@@ -117,7 +94,7 @@ export class RequestQueue implements Queue<RunFunction, QueueAddOptions> {
     return bucket;
   }
 
-  #tidy(bucket: Bucket): void {
+  #tidy(bucket: Bucket<T>): void {
     if (bucket.head === bucket.items.length) {
       bucket.items.length = 0;
       bucket.head = 0;

@@ -33,8 +33,15 @@ export function normalizeMethod(method: unknown): string {
   return standardMethodPattern.test(method) ? method.toUpperCase() : method;
 }
 
+// The last URL parsed. Repeated requests to one URL (polling, paging, fan-out to one endpoint) skip
+// both the validity check and the parse; the cached URL's own href is compared, so a mutated one is
+// never reused.
+let lastHref = '';
+let lastUrl: URL | undefined;
+
 /** Throws `InvalidRequestError` unless `uri` is an absolute http(s) URL; returns its text. */
 export function checkUrl(uri: unknown): string {
+  if (uri === lastHref && lastUrl?.href === lastHref) return uri;
   if (uri instanceof URL) {
     if (uri.protocol === 'http:' || uri.protocol === 'https:') return uri.href;
   } else if (typeof uri === 'string' && httpUrlPattern.test(uri) && URL.canParse(uri)) {
@@ -47,11 +54,19 @@ export function checkUrl(uri: unknown): string {
 
 /** Parses a URL that `checkUrl` accepted. */
 export function parseUrl(url: string): URL {
+  if (url === lastHref && lastUrl?.href === url) return lastUrl;
+  let parsed: URL;
   try {
-    return new URL(url);
+    parsed = new URL(url);
   } catch (cause) {
     throw new InvalidRequestError(`Invalid URL ${JSON.stringify(url)}`, { cause });
   }
+  // Only a URL that prints back as given is cached, so the comparison above stays exact.
+  if (parsed.href === url) {
+    lastHref = url;
+    lastUrl = parsed;
+  }
+  return parsed;
 }
 
 function checkHeader(name: unknown, value: unknown, into: HeaderPairs): void {

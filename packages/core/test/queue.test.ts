@@ -123,45 +123,52 @@ describe('the queue', () => {
   });
 });
 
-describe('RequestQueue (p-queue queueClass)', () => {
-  const item = () => ({ run: undefined as undefined | (() => Promise<unknown>) });
-  const runner = (name: string) => Object.assign(async () => name, { label: name });
+describe('RequestQueue (the line in front of p-queue)', () => {
+  const item = (name: string) => ({ name, waiting: false });
 
-  test('dequeues FIFO per priority, skips removed items, and counts exactly', () => {
-    const queue = new RequestQueue();
-    const items = Array.from({ length: 5 }, item);
-    const runs = items.map((_, i) => runner(`r${i}`));
+  test('dequeues FIFO per priority, highest first, skips taken items, and counts exactly', () => {
+    const queue = new RequestQueue<ReturnType<typeof item>>();
+    const items = ['r0', 'r1', 'r2', 'r3', 'r4'].map(item);
     items.forEach((it, i) => {
-      queue.enqueue(runs[i]!, { id: it as never, priority: i === 3 ? 1 : 0 });
+      queue.enqueue(it, i === 3 ? 1 : 0);
     });
     expect(queue.size).toBe(5);
+    expect(items.every((it) => it.waiting)).toBe(true);
     expect(queue.take(items[1]!)).toBe(true);
     expect(queue.take(items[1]!)).toBe(false);
     expect(queue.size).toBe(4);
-    expect(queue.filter({ priority: 0 })).toEqual([runs[0], runs[2], runs[4]]);
-    expect([queue.dequeue(), queue.dequeue(), queue.dequeue(), queue.dequeue()]).toEqual([
-      runs[3],
-      runs[0],
-      runs[2],
-      runs[4],
-    ]);
+    const order = [queue.dequeue(), queue.dequeue(), queue.dequeue(), queue.dequeue()].map((it) => it?.name);
+    expect(order).toEqual(['r3', 'r0', 'r2', 'r4']);
     expect(queue.dequeue()).toBeUndefined();
     expect(queue.size).toBe(0);
+    expect(items.some((it) => it.waiting)).toBe(false);
   });
 
   test('drain empties the line in priority order; many distinct priorities do not pile up', () => {
-    const queue = new RequestQueue();
+    const queue = new RequestQueue<ReturnType<typeof item>>();
     for (let p = 0; p < 100; p++) {
-      const it = item();
-      queue.enqueue(runner(`p${p}`), { id: it as never, priority: p });
+      queue.enqueue(item(`p${p}`), p);
       queue.dequeue();
     }
-    const a = item();
-    const b = item();
-    queue.enqueue(runner('a'), { id: a as never, priority: 1 });
-    queue.enqueue(runner('b'), { id: b as never, priority: 2 });
+    const a = item('a');
+    const b = item('b');
+    queue.enqueue(a, 1);
+    queue.enqueue(b, 2);
     expect(queue.drain()).toEqual([b, a]);
     expect(queue.size).toBe(0);
-    expect(() => queue.setPriority()).toThrow(/cancel and re-issue/);
+  });
+
+  test('a long line compacts as it drains and keeps order', () => {
+    const queue = new RequestQueue<ReturnType<typeof item>>();
+    const all = Array.from({ length: 5000 }, (_, i) => item(`n${i}`));
+    for (const it of all) queue.enqueue(it);
+    const out: string[] = [];
+    for (let i = 0; i < 3000; i++) out.push(queue.dequeue()!.name);
+    for (const it of all.slice(0, 100)) queue.enqueue(it);
+    while (queue.size > 0) out.push(queue.dequeue()!.name);
+    expect(out.slice(0, 3)).toEqual(['n0', 'n1', 'n2']);
+    expect(out[2999]).toBe('n2999');
+    expect(out[3000]).toBe('n3000');
+    expect(out).toHaveLength(5100);
   });
 });

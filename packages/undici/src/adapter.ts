@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { Adapter, AdapterRequest, AdapterResponse } from '@asynchttp/core';
+import { type Adapter, type AdapterRequest, type AdapterResponse, abortTarget } from '@asynchttp/core';
 import { Agent, type Dispatcher } from 'undici';
 import { declaredTooLarge, readBody, tooLarge } from './body.js';
 import { abortError, toCoreError } from './errors.js';
@@ -68,7 +68,9 @@ function createAgent(options: UndiciAdapterOptions): Agent {
 }
 
 async function send(dispatcher: Dispatcher, request: AdapterRequest): Promise<AdapterResponse> {
-  const { signal, url } = request;
+  const { url } = request;
+  // An EventTarget-like signal is all undici needs; core's light target spares an AbortController.
+  const signal = abortTarget(request);
   if (signal.aborted) throw abortError(signal);
   // undici reads a flat [name, value, name, value] array without per-pair checks.
   const pairs = request.headers;

@@ -1,5 +1,7 @@
 import {
+  type AbortTarget,
   type AdapterRequest,
+  abortTarget,
   CancelledError,
   ConnectionError,
   InvalidRequestError,
@@ -8,7 +10,7 @@ import {
 } from '@asynchttp/core';
 
 /** The abort reason when core gave one (its `CancelledError` or `TimeoutError`), else a `CancelledError`. */
-export function abortError(signal: AbortSignal): unknown {
+export function abortError(signal: AbortTarget): unknown {
   const { reason } = signal;
   if (isAsyncHttpError(reason)) return reason;
   return new CancelledError('Request aborted', { cause: reason });
@@ -16,7 +18,8 @@ export function abortError(signal: AbortSignal): unknown {
 
 /** Maps what undici (or Node's sockets under it) threw to core's errors, the original as `cause`. */
 export function toCoreError(error: unknown, request: AdapterRequest): unknown {
-  if (request.signal.aborted) return abortError(request.signal);
+  const target = abortTarget(request);
+  if (target.aborted) return abortError(target);
   if (isAsyncHttpError(error)) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const detail = `${error instanceof Error ? error.message : String(error)}${typeof code === 'string' ? ` (${code})` : ''}`;
