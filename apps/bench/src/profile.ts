@@ -99,7 +99,7 @@ function main(): void {
       filter: { type: 'string', default: 'packages/core/dist' },
     },
     allowPositionals: true,
-    // `pnpm profile -- --requests 50000` hands its extra arguments to this step too: ignore them.
+    // `pnpm cpu-profile -- --requests 50000` hands its extra arguments to this step too: ignore them.
     strict: false,
   });
   if (positionals[0] === undefined) {
