@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import { axiosAdapter } from '@asynchttp/axios';
-import { Http, type HttpOptions } from '@asynchttp/core';
+import { Http, type HttpOptions, MemoryCacheStore } from '@asynchttp/core';
 import { fetchAdapter } from '@asynchttp/fetch';
 import { undiciAdapter } from '@asynchttp/undici';
 import axios from 'axios';
@@ -114,6 +114,26 @@ export const asynchttpUndiciLoops = asynchttp(
   undefined,
   'loops',
 );
+/**
+ * Cache hits: the server marks the body fresh for an hour and the warm-up stores it, so every timed
+ * request is answered from a MemoryCacheStore without the network or a worker slot.
+ */
+export const asynchttpUndiciCached: Client = {
+  name: 'asynchttp + undici, cache hits',
+  mode: 'all',
+  open(url, concurrency) {
+    const client = new Http({
+      adapter: undiciAdapter(),
+      maxWorkers: concurrency,
+      cache: new MemoryCacheStore(),
+    });
+    const cached = `${url}?cache`;
+    return {
+      one: async () => (await client.request(cached)).content.byteLength,
+      close: () => client.close(),
+    };
+  },
+};
 export const asynchttpFetch = asynchttp('asynchttp + fetch', () => fetchAdapter());
 export const asynchttpAxios = asynchttp('asynchttp + axios', () => axiosAdapter());
 
@@ -177,6 +197,7 @@ export const clients: readonly Client[] = [
   asynchttpUndici,
   asynchttpUndiciNoCallSite,
   asynchttpUndiciLoops,
+  asynchttpUndiciCached,
   asynchttpFetch,
   asynchttpAxios,
   fetchLoops,

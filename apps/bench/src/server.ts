@@ -89,10 +89,17 @@ function serve(): void {
   const notFound = Buffer.from('not found\n');
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const route = routes.get(request.url ?? '');
+    // `?cache` asks for the same body with freshness headers, for the cache-hit row.
+    const [path, query] = (request.url ?? '').split('?');
+    const route = routes.get(path ?? '');
     if (route === undefined) {
       response.writeHead(404, { 'content-length': String(notFound.byteLength) });
       response.end(notFound);
+      return;
+    }
+    if (query === 'cache') {
+      response.writeHead(200, { ...route.headers, 'cache-control': 'max-age=3600' });
+      response.end(route.body);
       return;
     }
     if (route.delayMs === 0) {

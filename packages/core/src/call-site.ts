@@ -1,28 +1,36 @@
-type CaptureStackTrace = (target: object, constructorOpt?: Function) => void;
-
-const capture: CaptureStackTrace | undefined = (Error as unknown as { captureStackTrace?: CaptureStackTrace })
-  .captureStackTrace;
-
-/** Frames of the code that called `request()`. V8 records them cheaply and formats them only if read. */
+/** Frames of the code that called `request()`. V8 records them at capture and formats them only if read. */
 export interface CallSite {
   readonly stack?: string;
 }
 
-/** Records where `request()` was called from, skipping the frames of `above` and what it called. */
-export function captureCallSite(above: Function): CallSite {
-  const site: { stack?: string } = {};
-  if (capture !== undefined) capture(site, above);
-  else site.stack = new Error().stack;
+type ErrorWithLimit = ErrorConstructor & { stackTraceLimit?: number };
+
+// The capture's own frames (captureCallSite and Http.request) and the callers kept after them. Fewer
+// frames make the capture cheaper (measured on Node 20: about half the time and memory of ten frames).
+const ownFrames = 2;
+const callerFrames = 5;
+
+/**
+ * Records where `request()` was called from. Called by `Http.request` directly: the first two frames
+ * (this function and `request()`) are dropped when the site is formatted.
+ */
+export function captureCallSite(): CallSite {
+  const errorClass = Error as ErrorWithLimit;
+  const limit = errorClass.stackTraceLimit;
+  errorClass.stackTraceLimit = ownFrames + callerFrames;
+  // A plain Error is cheaper to capture into than an object given to Error.captureStackTrace.
+  const site = new Error();
+  errorClass.stackTraceLimit = limit;
   return site;
 }
 
 const attached = new WeakSet<object>();
 
-/** The call site's frames, without the `Error` line. */
+/** The call site's frames, without the `Error` line and the capture's own frames. */
 export function formatCallSite(site: CallSite): string {
-  const stack = site.stack ?? '';
-  const firstFrame = stack.indexOf('\n');
-  return firstFrame === -1 ? '' : stack.slice(firstFrame + 1);
+  const lines = (site.stack ?? '').split('\n');
+  // Skip the "Error" line, then the capture's own frames.
+  return lines.slice(1 + ownFrames).join('\n');
 }
 
 /**

@@ -297,7 +297,7 @@ export class Http {
     const task = new RequestTask<T>(
       ++this.#nextId,
       this.#host,
-      this.#captureCallSite ? captureCallSite(this.request) : undefined,
+      this.#captureCallSite ? captureCallSite() : undefined,
     );
     const log = debugEnabled(this.logger);
     let options: RequestOptions<T> | undefined;
