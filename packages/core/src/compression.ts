@@ -20,27 +20,17 @@ export interface DecodeLimits {
 
 type Coding = 'gzip' | 'deflate' | 'deflate-raw' | 'br';
 
+type ZlibDecode = (
+  buffer: Uint8Array,
+  options: object,
+  callback: (error: Error | null, result: Uint8Array) => void,
+) => void;
+
 interface Zlib {
-  gunzip(
-    buffer: Uint8Array,
-    options: object,
-    callback: (error: Error | null, result: Uint8Array) => void,
-  ): void;
-  inflate(
-    buffer: Uint8Array,
-    options: object,
-    callback: (error: Error | null, result: Uint8Array) => void,
-  ): void;
-  inflateRaw(
-    buffer: Uint8Array,
-    options: object,
-    callback: (error: Error | null, result: Uint8Array) => void,
-  ): void;
-  brotliDecompress(
-    buffer: Uint8Array,
-    options: object,
-    callback: (error: Error | null, result: Uint8Array) => void,
-  ): void;
+  gunzip: ZlibDecode;
+  inflate: ZlibDecode;
+  inflateRaw: ZlibDecode;
+  brotliDecompress: ZlibDecode;
 }
 
 // Node's zlib through process.getBuiltinModule (Node 20.16+, Bun, Deno): native speed, brotli, and an
@@ -157,6 +147,15 @@ async function decodeWithStream(data: Uint8Array, coding: Coding, cap: number): 
       cause: error,
     });
   }
+  return concatBytes(chunks, total);
+}
+
+/**
+ * Joins chunks of a body read piece by piece (`total` is their summed length), without a copy when
+ * there is only one. For adapters that read a stream themselves, as the fetch adapter does.
+ */
+export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {

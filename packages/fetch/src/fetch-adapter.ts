@@ -2,6 +2,7 @@ import {
   type Adapter,
   type AdapterRequest,
   type AdapterResponse,
+  concatBytes,
   InvalidRequestError,
   ResponseTooLargeError,
 } from '@asynchttp/core';
@@ -140,15 +141,7 @@ async function readBody(response: Response, request: AdapterRequest): Promise<Ui
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  if (chunks.length === 0) return empty;
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return chunks.length === 0 ? empty : concatBytes(chunks, total);
 }
 
 function tooLarge(request: AdapterRequest, limit: number): ResponseTooLargeError {
