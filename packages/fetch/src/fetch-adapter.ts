@@ -124,10 +124,14 @@ async function readBody(response: Response, request: AdapterRequest): Promise<Ui
   const limit = request.maxResponseBytes ?? Number.POSITIVE_INFINITY;
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   // A declared length is no promise (fetch may have decoded the body), but past the limit it is enough.
-  if (declared > limit && !response.headers.has('content-encoding')) {
+  const encoded = response.headers.has('content-encoding');
+  if (declared > limit && !encoded) {
     await stream.cancel().catch(ignore);
     throw tooLarge(request, limit);
   }
+  // A declared, unencoded length within the limit is the whole body (fetch fails a body that differs
+  // from it): one arrayBuffer() then beats reading chunk by chunk.
+  if (declared <= limit && !encoded) return new Uint8Array(await response.arrayBuffer());
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
