@@ -11,20 +11,10 @@ import { ClosedError } from './errors/closed-error.js';
 import { InvalidRequestError } from './errors/invalid-request-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import { AsyncHttpErrorWithResponse } from './errors/with-response.js';
-import { type ExchangeContext, type Exchanged, exchange } from './exchange.js';
 import { debugEnabled, debugLogger, guardLogger, type Logger, silentLogger } from './logger.js';
-import {
-  type CloseOptions,
-  checkBoolean,
-  checkCount,
-  checkMaxWorkers,
-  checkPositiveInteger,
-  checkTimeout,
-  defaults,
-  describe,
-  type HttpOptions,
-  type RequestOptions,
-} from './options.js';
+import { type CloseOptions, defaults, type HttpOptions, type RequestOptions } from './options.js';
+import { composePipeline, type Exchanged, type Hop, needsNetwork, type Pipeline } from './pipeline/index.js';
+import { checkInterceptors } from './pipeline/interceptors.js';
 import {
   FULFILLED,
   QUEUED,
@@ -45,10 +35,19 @@ import {
   mergeHeaders,
   normalizeHeaders,
   normalizeMethod,
+  parseUrl,
 } from './request.js';
 import { Response } from './response.js';
 import { type RetryPolicy, retryPolicy } from './retry.js';
 import { defaultTimers, type Timers } from './timers.js';
+import {
+  checkBoolean,
+  checkCount,
+  checkMaxWorkers,
+  checkPositiveInteger,
+  checkTimeout,
+  describe,
+} from './validate.js';
 
 const adapterPackages =
   '@asynchttp/undici (undiciAdapter), @asynchttp/axios (axiosAdapter) or @asynchttp/fetch (fetchAdapter)';
@@ -88,7 +87,8 @@ export class Http {
   /** Default headers, and the same with `accept-encoding`, made once. */
   readonly #headers: HeaderPairs;
   readonly #sentHeaders: HeaderPairs;
-  readonly #context: ExchangeContext;
+  readonly #pipeline: Pipeline;
+  readonly #cached: boolean;
   readonly #timers: Timers;
   readonly #host: RequestHost;
   readonly #captureCallSite: boolean;
@@ -158,12 +158,15 @@ export class Http {
         'cache must be a CacheStore (get, set and delete methods): new MemoryCacheStore(), or FileCacheStore from @asynchttp/core/file-cache',
       );
     }
+    const interceptors = checkInterceptors(options.interceptors);
     const self = this;
-    this.#context = {
+    this.#cached = cache !== undefined;
+    this.#pipeline = composePipeline({
       get forced() {
         return self.#forceExceptionToStatusCode;
       },
       adapter,
+      interceptors,
       timers: this.#timers,
       maxResponseBytes,
       maxCompressionRatio,
@@ -171,7 +174,7 @@ export class Http {
       credentials: this.#credentials,
       logger: this.logger,
       cache: cache === undefined ? undefined : new HttpCache(cache, this.logger),
-    };
+    });
 
     this.#queue = new PQueue({ concurrency: this.#maxWorkers });
     // p-queue says when a worker is free; the next waiting request becomes its task.
@@ -330,7 +333,7 @@ export class Http {
       this.logger.debug(`#${task.id} queued ${task.method} ${task.url} (${this.size} waiting)`);
     }
     const priority = options?.priority;
-    if (this.#context.cache !== undefined && (task.method === 'GET' || task.method === 'HEAD')) {
+    if (this.#cached && (task.method === 'GET' || task.method === 'HEAD')) {
       const lookup = this.#viaCache(task, priority).finally(() => this.#lookups.delete(lookup));
       this.#lookups.add(lookup);
     } else {
@@ -368,10 +371,12 @@ export class Http {
   async #viaCache(task: RequestTask<any>, priority: number | undefined): Promise<void> {
     let hit: Exchanged | undefined;
     try {
-      hit = await exchange(task, this.#context, true);
+      hit = await this.#pipeline.offline!(firstHop(task), task);
     } catch (error) {
-      task.fail(error);
-      return;
+      if (error !== needsNetwork) {
+        task.fail(error);
+        return;
+      }
     }
     if (task.state !== QUEUED) return;
     if (hit !== undefined) {
@@ -484,7 +489,7 @@ export class Http {
     }
     let exchanged: Exchanged;
     try {
-      exchanged = await exchange(task, this.#context);
+      exchanged = await this.#pipeline.online(firstHop(task), task);
     } catch (error) {
       const forced =
         this.#forceExceptionToStatusCode && task.state === RUNNING ? forcedResponse(task, error) : undefined;
@@ -539,6 +544,11 @@ export class Http {
       );
     }
   }
+}
+
+/** The first hop of a request, as it goes down the pipeline. */
+function firstHop(task: RequestTask<any>): Hop {
+  return { url: parseUrl(task.url), method: task.method, headers: task.headers, body: task.body };
 }
 
 /** A default of `undefined` only: `null` and other wrong values reach the checks. */

@@ -12,6 +12,7 @@ export * from './errors/index.js';
 export { Http } from './http.js';
 export { debugLogger, type Logger } from './logger.js';
 export type { CloseOptions, HttpOptions, RequestOptions } from './options.js';
+export type { Interceptor, Send } from './pipeline/types.js';
 export type {
   Callback,
   CallbackInput,

@@ -1,6 +1,7 @@
 import type { Adapter } from './adapter.js';
 import type { CacheStore } from './cache/store.js';
 import type { Logger } from './logger.js';
+import type { Interceptor } from './pipeline/types.js';
 import type { Callback } from './promise-objects.js';
 import type { BodyInit, HeadersInit } from './request.js';
 import type { RetryOptions } from './retry.js';
@@ -84,6 +85,14 @@ export interface HttpOptions {
    * @default true
    */
   captureCallSite?: boolean;
+  /**
+   * Layers around every exchange with the adapter (each attempt, redirect hop and credential round
+   * trip), in array order: the first sees the request first and the response last. They sit below
+   * redirects, the cache, retries and decoding, so they see what goes on the wire. Not an array of
+   * functions: `TypeError`.
+   * @default []
+   */
+  interceptors?: readonly Interceptor[];
   /** Timer functions, replaceable for tests. @default the runtime's */
   timers?: Timers;
 }
@@ -124,43 +133,3 @@ export const defaults = {
   redirections: 5,
   maxCompressionRatio: 200,
 } as const;
-
-/** `RangeError` unless `value` is a whole number >= 0. */
-export function checkCount(value: unknown, name: string): number {
-  if (Number.isSafeInteger(value) && (value as number) >= 0) return value as number;
-  throw new RangeError(`${name} must be a whole number >= 0, got ${describe(value)}`);
-}
-
-/** `TypeError` unless `value` is a boolean. */
-export function checkBoolean(value: unknown, name: string): boolean {
-  if (typeof value === 'boolean') return value;
-  throw new TypeError(`${name} must be true or false, got ${describe(value)}`);
-}
-
-/** `RangeError` unless `value` is a positive integer or `Infinity`. */
-export function checkMaxWorkers(value: unknown): number {
-  if (value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && (value as number) > 0)) {
-    return value as number;
-  }
-  throw new RangeError(`maxWorkers must be a positive integer or Infinity, got ${describe(value)}`);
-}
-
-/** `RangeError` unless `value` is a positive number of ms or `Infinity`. */
-export function checkTimeout(value: unknown, name = 'timeout'): number {
-  if (typeof value === 'number' && value > 0) return value;
-  throw new RangeError(
-    `${name} must be a positive number of milliseconds or Infinity, got ${describe(value)}`,
-  );
-}
-
-/** `RangeError` unless `value` is a positive integer. */
-export function checkPositiveInteger(value: unknown, name: string): number {
-  if (Number.isSafeInteger(value) && (value as number) > 0) return value as number;
-  throw new RangeError(`${name} must be a positive integer, got ${describe(value)}`);
-}
-
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
-}

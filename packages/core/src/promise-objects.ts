@@ -148,6 +148,8 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
   coalesceKey: string | undefined = undefined;
   /** Ends a retry backoff early (set while the request sleeps between attempts). */
   wake: (() => void) | undefined = undefined;
+  /** Exchanges sent for the current hop (`Response.attempts`), counted by the pipeline. */
+  attempts = 0;
   /** Aborts the running attempt. */
   controller: { abort(reason: unknown): void } | undefined = undefined;
   /** When the request was queued, in `Timers.now()` ms; only kept while debug logging is on. */

@@ -1,7 +1,7 @@
 import type { Content } from './content.js';
 import { InvalidRequestError } from './errors/invalid-request-error.js';
 import { RedirectLimitError, RedirectMissingLocationError } from './errors/redirect-errors.js';
-import type { HeaderPairs } from './request.js';
+import type { Hop } from './pipeline/types.js';
 import type { Response } from './response.js';
 
 /** httplib2's redirect codes. */
@@ -13,14 +13,6 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 export interface RedirectRules {
   followRedirects: boolean;
   followAllRedirects: boolean;
-}
-
-/** The next hop of a request. */
-export interface Hop {
-  url: URL;
-  method: string;
-  headers: HeaderPairs;
-  body: Uint8Array | undefined;
 }
 
 /** Whether `status` is a redirect httplib2 would follow for `method` under `rules`. */

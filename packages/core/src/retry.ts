@@ -1,6 +1,6 @@
 import { ConnectionError } from './errors/connection-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
-import { checkCount } from './options.js';
+import { checkCount } from './validate.js';
 
 /**
  * When and how often a failed attempt is tried again, in the spirit of got and ky. A retry stays in its

@@ -1,7 +1,7 @@
 import CachePolicy from 'http-cache-semantics';
 import { Content } from '../content.js';
 import type { Logger } from '../logger.js';
-import type { Hop } from '../redirects.js';
+import type { Hop } from '../pipeline/types.js';
 import type { HeaderPairs } from '../request.js';
 import { joinHeaders, Response } from '../response.js';
 import type { CacheEntry, CacheStore } from './store.js';

@@ -1,0 +1,73 @@
+import type { AdapterResponse } from '../adapter.js';
+import { type RequestTask, RUNNING } from '../promise-objects.js';
+import { backoff, isDroppedConnection, retriesError } from '../retry.js';
+import type { Timers } from '../timers.js';
+import type { Layer, PipelineContext } from './types.js';
+import { headerValue, trace } from './types.js';
+
+/**
+ * Retries, inside the worker slot: a failed attempt or a retryable status (408, 429, 500, 502, 503,
+ * 504) of an idempotent method goes down again after a backoff (or `Retry-After`), up to the
+ * request's `retry.limit`; a kept-alive connection the server dropped is tried once more whatever the
+ * policy (httplib2). Each try goes through credentials, interceptors and the adapter again. The
+ * policy itself is in `../retry.ts`.
+ */
+export function retryLayer(context: PipelineContext): Layer<AdapterResponse> {
+  const { logger, timers } = context;
+  return (next) => async (hop, task) => {
+    const policy = task.retry;
+    let retries = 0;
+    let droppedRetried = false;
+    for (;;) {
+      let result: AdapterResponse;
+      try {
+        result = await next(hop, task);
+      } catch (error) {
+        if (task.state !== RUNNING) throw error;
+        if (!droppedRetried && isDroppedConnection(error) && policy.methods.includes(hop.method)) {
+          droppedRetried = true;
+          trace(task, logger, `retrying once on a dropped connection: ${(error as Error).message}`);
+          continue;
+        }
+        if (retries < policy.limit && retriesError(policy, hop.method, error)) {
+          retries++;
+          await pause(task, timers, backoff(policy, retries, undefined, Date.now())!);
+          trace(task, logger, `retry ${retries}/${policy.limit} after ${(error as Error).name}`);
+          continue;
+        }
+        throw error;
+      }
+      if (
+        retries < policy.limit &&
+        policy.statusCodes.includes(result.status) &&
+        policy.methods.includes(hop.method)
+      ) {
+        const wait = backoff(policy, retries + 1, headerValue(result.headers, 'retry-after'), Date.now());
+        if (wait !== undefined) {
+          retries++;
+          await pause(task, timers, wait);
+          trace(task, logger, `retry ${retries}/${policy.limit} after status ${result.status}`);
+          continue;
+        }
+      }
+      return result;
+    }
+  };
+}
+
+/** Waits `ms` inside the worker slot; a cancel or close wakes it at once. */
+function pause(task: RequestTask<any>, timers: Timers, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const handle = timers.setTimeout(() => {
+      task.wake = undefined;
+      resolve();
+    }, ms);
+    task.wake = () => {
+      timers.clearTimeout(handle);
+      task.wake = undefined;
+      resolve();
+    };
+  }).then(() => {
+    if (task.state !== RUNNING) throw task.error;
+  });
+}

@@ -1,0 +1,60 @@
+import type { AdapterResponse } from '../adapter.js';
+import { AttemptRequest } from '../attempt.js';
+import { isAsyncHttpError } from '../errors/async-http-error.js';
+import { ConnectionError } from '../errors/connection-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import type { RequestTask } from '../promise-objects.js';
+import { checkAdapterResponse, composeInterceptors } from './interceptors.js';
+import type { Handler, PipelineContext, Send } from './types.js';
+
+/**
+ * The bottom of the pipeline: one attempt, bounded by the request's `timeout` (interceptors included),
+ * through the user's interceptors to the adapter. Without interceptors the adapter gets core's own
+ * `AttemptRequest` (whose `AbortSignal` is made only if read); with them, each level a plain copy.
+ */
+export function transport(context: PipelineContext): Handler<AdapterResponse> {
+  const { adapter, interceptors, timers, maxResponseBytes } = context;
+  const name = adapter.name;
+  const send: Send | undefined =
+    interceptors.length === 0
+      ? undefined
+      : composeInterceptors(interceptors, (request) => adapter.send(request), name);
+  return async (hop, task) => {
+    task.attempts++;
+    const attempt = new AttemptRequest(hop.url, hop.method, hop.headers, hop.body, maxResponseBytes);
+    task.controller = attempt;
+    const timeout = task.timeout;
+    const timer = Number.isFinite(timeout)
+      ? timers.setTimeout(() => timedOut(task, context, attempt), timeout)
+      : undefined;
+    try {
+      if (send !== undefined) return await send(attempt);
+      const result = await adapter.send(attempt);
+      checkAdapterResponse(result, `the ${name} adapter`);
+      return result;
+    } catch (failure) {
+      throw adapterFailure(failure, attempt, name);
+    } finally {
+      if (timer !== undefined) timers.clearTimeout(timer);
+      task.controller = undefined;
+    }
+  };
+}
+
+function timedOut(task: RequestTask<any>, context: PipelineContext, attempt: AttemptRequest): void {
+  const { method, url } = attempt;
+  const error = new TimeoutError(`Request timed out after ${task.timeout} ms: ${method} ${url.href}`, {
+    request: { method, url: url.href },
+  });
+  attempt.abort(error);
+  // Settle at once, even if the adapter is slow to give up, unless a retry or a forced 408 follows.
+  if (!context.forced && (!task.retry.onTimeout || task.retry.limit === 0)) task.fail(error);
+}
+
+/** Core's error for whatever the adapter threw: the abort reason wins, foreign errors are wrapped. */
+function adapterFailure(error: unknown, attempt: AttemptRequest, adapter: string): unknown {
+  if (attempt.aborted && isAsyncHttpError(attempt.reason)) return attempt.reason;
+  if (isAsyncHttpError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ConnectionError(`The ${adapter} adapter failed: ${message}`, { cause: error });
+}

@@ -1,0 +1,109 @@
+import type { Adapter, AdapterRequest, AdapterResponse } from '../adapter.js';
+import type { HttpCache } from '../cache/http-cache.js';
+import type { Content } from '../content.js';
+import type { Credentials } from '../credentials.js';
+import type { Logger } from '../logger.js';
+import type { RequestTask } from '../promise-objects.js';
+import type { HeaderPairs } from '../request.js';
+import type { Response } from '../response.js';
+import type { Timers } from '../timers.js';
+
+/**
+ * One exchange as it goes down the pipeline: a hop of a request (the first, or one a redirect made).
+ * Layers that change it make a new object; the one they were given is never mutated.
+ */
+export interface Hop {
+  url: URL;
+  method: string;
+  headers: HeaderPairs;
+  body: Uint8Array | undefined;
+  /** The response that redirected here, if any: the `previous` chain of the final `Response`. */
+  previous?: Response | undefined;
+}
+
+/** A settled exchange: a response and its (decoded) content. */
+export interface Exchanged {
+  response: Response;
+  content: Content;
+}
+
+/**
+ * A step of the pipeline. Every layer is `(next) => handler`: it gets the hop and the request it
+ * belongs to (per-request state: policy, timeout, abort, log), and answers with `R`. Layers above
+ * decoding answer with an `Exchanged`; decoding and the layers below it with the raw `AdapterResponse`.
+ */
+export type Handler<R> = (hop: Hop, task: RequestTask<any>) => Promise<R>;
+
+/** A layer of the pipeline: a function of the handler below it, like undici's interceptors. */
+export type Layer<Below, Above = Below> = (next: Handler<Below>) => Handler<Above>;
+
+/** One exchange with the transport, as adapters and interceptors see it. */
+export type Send = (request: AdapterRequest) => Promise<AdapterResponse>;
+
+/**
+ * A user's layer around every exchange with the adapter (each attempt, redirect hop and credential
+ * round trip), below core's rules: it sees the request as it goes on the wire and the response before
+ * decoding. The first interceptor of the array sees the request first and the response last.
+ *
+ * @example
+ * ```ts
+ * const timing: Interceptor = (next) => async (request) => {
+ *   const started = performance.now();
+ *   try {
+ *     return await next(request);
+ *   } finally {
+ *     console.log(request.method, request.url.href, performance.now() - started, 'ms');
+ *   }
+ * };
+ * ```
+ */
+export type Interceptor = (next: Send) => Send;
+
+/** What the layers need from their `Http`. Fields are read on each request, so settable options apply at once. */
+export interface PipelineContext {
+  readonly adapter: Adapter;
+  readonly timers: Timers;
+  readonly logger: Logger;
+  readonly maxResponseBytes: number;
+  readonly maxCompressionRatio: number;
+  readonly rules: { readonly followRedirects: boolean; readonly followAllRedirects: boolean };
+  readonly credentials: Credentials;
+  /** The HTTP cache, when the client has one. */
+  readonly cache: HttpCache | undefined;
+  /** `forceExceptionToStatusCode`, read live: a forced failure must reach the worker, not settle early. */
+  readonly forced: boolean;
+  /** The user's interceptors, composed over the adapter in array order. */
+  readonly interceptors: readonly Interceptor[];
+}
+
+/** A debug line for the request, only when its log is on (`queuedAt` is kept only then). */
+export function trace(task: RequestTask<any>, logger: Logger, message: string): void {
+  if (task.queuedAt !== 0) logger.debug(`#${task.id} ${message}`);
+}
+
+/** `headers` with `name` set to `value` (a new array; the old one is never changed). */
+export function withHeader(headers: HeaderPairs, name: string, value: string): HeaderPairs {
+  const out: HeaderPairs = headers.filter(([key]) => key !== name);
+  out.push([name, value]);
+  return out;
+}
+
+/** The first value of a header, by lower-case name, from raw pairs. */
+export function headerValue(
+  pairs: ReadonlyArray<readonly [string, string]>,
+  name: string,
+): string | undefined {
+  for (const [key, value] of pairs) {
+    if (key.length === name.length && key.toLowerCase() === name) return value;
+  }
+  return undefined;
+}
+
+/** Every value of a header, by lower-case name, from raw pairs. */
+export function headerValues(pairs: ReadonlyArray<readonly [string, string]>, name: string): string[] {
+  const values: string[] = [];
+  for (const [key, value] of pairs) {
+    if (key.length === name.length && key.toLowerCase() === name) values.push(value);
+  }
+  return values;
+}
