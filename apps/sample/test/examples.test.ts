@@ -32,6 +32,14 @@ const expectations: Record<string, (stdout: string, expect: ExpectStatic) => voi
     expect(stdout).toContain(`POST feedback.json: created #1 for ${first.id}`);
     expect(stdout).toContain('GET agencies/nowhere/routes.json: HttpStatusError 404');
   },
+  interceptors: (stdout, expect) => {
+    expect(stdout).toContain(`signed, with a refreshed token: 200, ${data.agencies.length} agencies`);
+    expect(stdout).toContain('tokens issued: 2');
+    // The 401 answered by the stand-in and the accepted retry: two exchanges, two timing rows.
+    expect(stdout).toContain('timing: /agencies.json 401 (ms measured)');
+    expect(stdout).toContain('timing: /agencies.json 200 (ms measured)');
+    expect(stdout).toContain('mocked: {"items":[{"id":"mocked"}]}');
+  },
   'domain-client': (stdout, expect) => {
     let total = 0;
     for (const agency of data.agencies) {
