@@ -8,6 +8,7 @@ import {
   type Response,
 } from '@asynchttp/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { testRfcCache } from './rfc-cache.js';
 import { type BehaviourServer, startBehaviourServer, text, users } from './server.js';
 
 /** Options of `testBehaviour`. */
@@ -737,6 +738,8 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
         expect(() => client({ cache: {} as never })).toThrow(/CacheStore/);
       });
     });
+
+    testRfcCache(client);
 
     describe('bad options', () => {
       test.each([
