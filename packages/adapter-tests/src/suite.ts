@@ -39,6 +39,10 @@ const caseTimeout = 10_000;
 // How long a failure may take to surface once its trigger happened.
 const promptly = 2_000;
 const mib = 1024 * 1024;
+// The flood body, and what may sit in kernel and library buffers between the two ends of a loopback
+// connection (a few MiB each way on Linux with autotuning) beyond what the adapter read.
+const floodMib = 256;
+const socketSlack = 32 * mib;
 const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'PROPFIND'];
 
 /**
@@ -445,6 +449,36 @@ export function testAdapter(options: TestAdapterOptions): void {
             await expectFailure(http.request(`${server.url}/bytes/1m`).response, 'ResponseTooLargeError');
           },
           { maxResponseBytes: 1024 },
+        );
+      },
+    );
+
+    check(
+      'response-too-large-stops-reading',
+      'past maxResponseBytes the adapter stops reading a 256 MiB body and closes its connection',
+      async () => {
+        const limit = mib;
+        const via = async (what: string, start: (url: string) => PromiseLike<unknown>) => {
+          const target = `/flood/${floodMib}?${tag('flood')}`;
+          await expectFailure(start(`${server.url}${target}`), 'ResponseTooLargeError');
+          const state = server.flooded(target);
+          expect(state, `${what}: the request reached the server`).toBeDefined();
+          // Draining the rest to keep the connection would take the whole body: it must be closed.
+          await within(state!.closed, promptly, `${what}: the server to see the connection closed`);
+          expect(state!.finished, `${what}: the adapter read the whole body`).toBe(false);
+          expect(
+            state!.written,
+            `${what}: bytes the server could write (limit ${limit}); the adapter kept reading`,
+          ).toBeLessThan(limit + socketSlack);
+        };
+        await withAdapter(async (adapter) => {
+          await via('adapter.send', (url) => send(adapter, url, { maxResponseBytes: limit }));
+        });
+        await withHttp(
+          async (http) => {
+            await via('Http', (url) => http.request(url).response);
+          },
+          { maxResponseBytes: limit, retry: false },
         );
       },
     );

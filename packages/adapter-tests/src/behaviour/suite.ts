@@ -267,6 +267,22 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
         expect(peak).toBeLessThan(512 * 1024 * 1024);
       });
 
+      test('past maxResponseBytes a 256 MiB body is not read: ResponseTooLargeError, connection closed', async () => {
+        const limit = 1024 * 1024;
+        const target = '/flood/256?behaviour';
+        const started = Date.now();
+        const error = await failure(
+          client({ maxResponseBytes: limit, retry: false }).request(`${a}${target}`),
+        );
+        expect(error.name).toBe('ResponseTooLargeError');
+        const flood = server.flooded(target)!;
+        await flood.closed;
+        expect(Date.now() - started, 'ms until failed and closed').toBeLessThan(5_000);
+        expect(flood.finished, 'the whole body was read').toBe(false);
+        // The limit plus what loopback socket buffers hold; reading it all would be 256 MiB.
+        expect(flood.written).toBeLessThan(limit + 32 * 1024 * 1024);
+      });
+
       test('a ratio past maxCompressionRatio fails even below maxResponseBytes, unless the adapter decodes', async () => {
         const probe = create();
         const controller = new AbortController();
