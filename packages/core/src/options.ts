@@ -150,7 +150,11 @@ export function checkMaxWorkers(value: unknown): number {
  * `Infinity`: a longer finite one would fire after 1 ms.
  */
 export function checkTimeout(value: unknown, name = 'timeout'): number {
-  if (typeof value === 'number' && value > 0 && (value <= maxTimerDelay || value === Number.POSITIVE_INFINITY)) {
+  if (
+    typeof value === 'number' &&
+    value > 0 &&
+    (value <= maxTimerDelay || value === Number.POSITIVE_INFINITY)
+  ) {
     return value;
   }
   throw new RangeError(

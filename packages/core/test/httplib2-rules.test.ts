@@ -4,8 +4,14 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { decodeBody, parseCodings } from '../src/compression.js';
 import { Credentials, parseChallenges } from '../src/credentials.js';
-import { ConnectionError, DecompressionError, ResponseTooLargeError } from '../src/index.js';
-import { latin1AsUtf8, resolveLocation, shouldFollow } from '../src/redirects.js';
+import {
+  ConnectionError,
+  Content,
+  DecompressionError,
+  Response,
+  ResponseTooLargeError,
+} from '../src/index.js';
+import { latin1AsUtf8, nextHop, resolveLocation, shouldFollow } from '../src/redirects.js';
 import { backoff, isDroppedConnection, parseRetryAfter, retryPolicy } from '../src/retry.js';
 
 describe('redirect rules', () => {
@@ -39,12 +45,46 @@ describe('redirect rules', () => {
     expect(latin1AsUtf8('/\u20ac')).toBe('/\u20ac');
   });
 
-  test('RFC 9110 §10.2.2: a Location without a fragment inherits the request\'s', () => {
+  test("RFC 9110 §10.2.2: a Location without a fragment inherits the request's", () => {
     const base = new URL('http://h/a#part-2');
     expect(resolveLocation('/b', base)?.href).toBe('http://h/b#part-2');
     expect(resolveLocation('/b#other', base)?.href).toBe('http://h/b#other');
     expect(resolveLocation('/b#', base)?.href).toBe('http://h/b#');
     expect(resolveLocation('http://[', base)).toBeUndefined();
+  });
+
+  test('RFC 9110 §15.4.4: a 303 drops every body header, not just content-type and content-length', () => {
+    const hop = {
+      url: new URL('https://h/form'),
+      method: 'POST',
+      body: new Uint8Array([1]),
+      headers: [
+        ['content-type', 'a/b'],
+        ['content-length', '1'],
+        ['content-encoding', 'gzip'],
+        ['content-digest', 'sha-256=:x:'],
+        ['transfer-encoding', 'chunked'],
+        ['trailer', 'x-sum'],
+        ['expect', '100-continue'],
+        ['proxy-authorization', 'Basic eA=='],
+        ['accept', '*/*'],
+      ] as [string, string][],
+    };
+    const response = (location: string) =>
+      new Response({
+        status: 303,
+        reason: 'See Other',
+        rawHeaders: [['location', location]],
+        url: 'https://h/form',
+      });
+    const same = nextHop(hop, response('/done'), new Content(new Uint8Array(0), undefined), 5)!;
+    expect(same.headers).toEqual([
+      ['proxy-authorization', 'Basic eA=='],
+      ['accept', '*/*'],
+    ]);
+    // A scheme change is another origin: https → http on the same host loses the proxy's credentials.
+    const down = nextHop(hop, response('http://h/done'), new Content(new Uint8Array(0), undefined), 5)!;
+    expect(down.headers).toEqual([['accept', '*/*']]);
   });
 });
 
@@ -136,7 +176,7 @@ describe('retry policy', () => {
     expect(backoff(open, 1, '99999999999999999999999', now)).toBeUndefined();
   });
 
-  test.each(['delay', 'backoffLimit'])('retry.%s past a timer\'s range is a RangeError naming it', (name) => {
+  test.each(['delay', 'backoffLimit'])("retry.%s past a timer's range is a RangeError naming it", (name) => {
     expect(() => retryPolicy({ [name]: 2 ** 31 })).toThrow(new RegExp(`retry\\.${name}`));
     expect(() => retryPolicy({ [name]: Number.POSITIVE_INFINITY })).toThrow(RangeError);
     expect(retryPolicy({ [name]: 2 ** 31 - 1 })[name as 'delay']).toBe(2 ** 31 - 1);
