@@ -4,7 +4,7 @@ import type { Logger } from './logger.js';
 import type { Callback } from './promise-objects.js';
 import type { BodyInit, HeadersInit } from './request.js';
 import type { RetryOptions } from './retry.js';
-import type { Timers } from './timers.js';
+import { maxTimerDelay, type Timers } from './timers.js';
 
 /** Options of `new Http(options)`. Each is validated once, at construction. */
 export interface HttpOptions {
@@ -47,8 +47,8 @@ export interface HttpOptions {
   /**
    * Retrying failed attempts: a number of retries, `false` for none, or `RetryOptions`. Idempotent
    * methods only, on connection errors and 408/429/500/502/503/504, with capped exponential backoff
-   * and jitter, honouring `Retry-After`. A kept-alive connection the server dropped is retried once
-   * even when this is off.
+   * and jitter, honouring `Retry-After`. A reused kept-alive connection the server had closed before
+   * any response byte (as the adapter reports it) is retried once even when this is off.
    * @default { limit: 2 }
    */
   retry?: number | boolean | RetryOptions;
@@ -145,11 +145,20 @@ export function checkMaxWorkers(value: unknown): number {
   throw new RangeError(`maxWorkers must be a positive integer or Infinity, got ${describe(value)}`);
 }
 
-/** `RangeError` unless `value` is a positive number of ms or `Infinity`. */
+/**
+ * `RangeError` unless `value` is a positive number of ms a timer can hold (at most 2^31 - 1) or
+ * `Infinity`: a longer finite one would fire after 1 ms.
+ */
 export function checkTimeout(value: unknown, name = 'timeout'): number {
-  if (typeof value === 'number' && value > 0) return value;
+  if (
+    typeof value === 'number' &&
+    value > 0 &&
+    (value <= maxTimerDelay || value === Number.POSITIVE_INFINITY)
+  ) {
+    return value;
+  }
   throw new RangeError(
-    `${name} must be a positive number of milliseconds or Infinity, got ${describe(value)}`,
+    `${name} must be a positive number of milliseconds up to ${maxTimerDelay}, or Infinity, got ${describe(value)}`,
   );
 }
 

@@ -8,6 +8,7 @@ import {
 } from '@asynchttp/core';
 import { toCoreError } from './errors.js';
 import { reasonPhrase } from './reasons.js';
+import { trackStaleConnections } from './stale.js';
 
 /** The `fetch` signature the adapter calls; the global one, or one bound to a custom agent, or a mock. */
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
@@ -50,6 +51,8 @@ export function fetchAdapter(options: FetchAdapterOptions = {}): Adapter {
   if (options.close !== undefined && typeof options.close !== 'function') {
     throw new TypeError('fetchAdapter({ close }) takes a function');
   }
+  // Tells core which dropped connections it may resend once (a reused socket, no response byte).
+  trackStaleConnections();
   return new FetchAdapter(options.fetch, options.close);
 }
 

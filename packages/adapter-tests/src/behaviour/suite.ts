@@ -9,6 +9,7 @@ import {
 } from '@asynchttp/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testRfcCache } from './rfc-cache.js';
+import { testRfcRedirects } from './rfc-redirects.js';
 import { type BehaviourServer, startBehaviourServer, text, users } from './server.js';
 
 /** Options of `testBehaviour`. */
@@ -67,6 +68,7 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
       await Promise.all(clients.map((http) => http.close({ cancelPending: true })));
       await server.close();
     });
+    testRfcRedirects(client);
 
     describe('redirects', () => {
       test.each([301, 302, 303, 307, 308])(

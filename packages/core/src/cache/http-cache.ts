@@ -1,7 +1,7 @@
 import CachePolicy from 'http-cache-semantics';
 import { Content } from '../content.js';
 import type { Logger } from '../logger.js';
-import type { Hop } from '../redirects.js';
+import { type Hop, resolveLocation } from '../redirects.js';
 import type { HeaderPairs } from '../request.js';
 import { joinHeaders, Response } from '../response.js';
 import type { CacheEntry, CacheStore } from './store.js';
@@ -177,11 +177,8 @@ export class HttpCache {
     if (isRedirect) {
       const target = response.get('location');
       if (target === undefined) return { response, content };
-      try {
-        location = new URL(target, hop.url).href;
-      } catch {
-        return { response, content };
-      }
+      location = resolveLocation(target, hop.url)?.href;
+      if (location === undefined) return { response, content };
     }
     await this.#set(key, {
       policy: policy.toObject(),
