@@ -8,22 +8,22 @@ import { checkCount } from './options.js';
  */
 export interface RetryOptions {
   /** Retries after the first attempt. `0` turns retrying off. @default 2 */
-  limit?: number;
+  limit?: number | undefined;
   /** Methods that may be retried. @default ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE'] */
-  methods?: readonly string[];
+  methods?: readonly string[] | undefined;
   /** Status codes that are retried. @default [408, 429, 500, 502, 503, 504] */
-  statusCodes?: readonly number[];
+  statusCodes?: readonly number[] | undefined;
   /** Also retry an attempt that timed out. @default false */
-  onTimeout?: boolean;
+  onTimeout?: boolean | undefined;
   /** First backoff in ms; doubles each retry, with jitter (0.5 to 1 times the value). @default 300 */
-  delay?: number;
+  delay?: number | undefined;
   /** Cap on one backoff, in ms. @default 10000 */
-  backoffLimit?: number;
+  backoffLimit?: number | undefined;
   /**
    * Longest `Retry-After` honoured, in ms; a longer one ends retrying and returns the response.
    * @default 60000
    */
-  maxRetryAfter?: number;
+  maxRetryAfter?: number | undefined;
 }
 
 /** Retry options with every default filled in. */
