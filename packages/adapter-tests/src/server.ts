@@ -61,7 +61,7 @@ export function makePayloads(): Payloads {
 }
 
 interface ServerOptions {
-  tls?: { cert: string; key: string };
+  tls?: { cert: string; key: string } | undefined;
 }
 
 /**

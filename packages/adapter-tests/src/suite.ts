@@ -17,7 +17,7 @@ import { makePayloads, type Payloads, type SuiteServer, startServer } from './se
 /** What the suite asks of `create()`: settings an adapter must apply to the adapter it returns. */
 export interface AdapterTestOptions {
   /** TLS settings; `ca` is a PEM certificate authority to trust (in addition to or instead of the system's). */
-  tls?: { ca?: string };
+  tls?: { ca?: string | undefined } | undefined;
 }
 
 /** Options of `testAdapter`. */
@@ -30,7 +30,7 @@ export interface TestAdapterOptions {
    * Cases the adapter cannot pass by nature, each with the reason. They are registered with
    * `test.skip`, the reason in the title, and the reason is printed with `console.warn`.
    */
-  skip?: Partial<Record<AdapterCase, string>>;
+  skip?: Partial<Record<AdapterCase, string>> | undefined;
 }
 
 // Each case runs in well under a second on loopback; the bound only keeps a hanging adapter from
@@ -577,11 +577,11 @@ function checkOptions(options: TestAdapterOptions): TestAdapterOptions {
 }
 
 interface SendOptions {
-  method?: string;
-  headers?: [string, string][];
-  body?: Uint8Array;
-  maxResponseBytes?: number;
-  controller?: AbortController;
+  method?: string | undefined;
+  headers?: [string, string][] | undefined;
+  body?: Uint8Array | undefined;
+  maxResponseBytes?: number | undefined;
+  controller?: AbortController | undefined;
 }
 
 /** One exchange through `adapter.send`, with the request built as core would build it. */

@@ -8,7 +8,7 @@ import type { HeaderPairs } from './request.js';
 export interface AbortTarget {
   readonly aborted: boolean;
   readonly reason: unknown;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean | undefined }): void;
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 

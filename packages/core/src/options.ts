@@ -17,33 +17,33 @@ export interface HttpOptions {
    * How many requests run at once: a positive integer or `Infinity`. Also a settable property.
    * @default 5
    */
-  maxWorkers?: number;
+  maxWorkers?: number | undefined;
   /**
    * Milliseconds per attempt, counted from the moment a worker takes the request (queue wait excluded).
    * `Infinity` for none. Also a settable property.
    * @default 30000
    */
-  timeout?: number;
+  timeout?: number | undefined;
   /**
    * Follow redirects (300, 301, 302, 303, 307, 308) for safe methods, and 303/308 for any method.
    * Also a settable property.
    * @default true
    */
-  followRedirects?: boolean;
+  followRedirects?: boolean | undefined;
   /** Follow redirects for unsafe methods too (POST, PUT, ...). Also a settable property. @default false */
-  followAllRedirects?: boolean;
+  followAllRedirects?: boolean | undefined;
   /**
    * How many redirects one request may follow before `RedirectLimitError`. Also a settable property.
    * @default 5
    */
-  redirections?: number;
+  redirections?: number | undefined;
   /**
    * httplib2's option: failures become synthetic responses instead of errors (timeout → 408, an error
    * carrying a response → 500 whose reason is the message, any other → 400 with the message as body).
    * Cancellation and `ClosedError` still reject. Also a settable property.
    * @default false
    */
-  forceExceptionToStatusCode?: boolean;
+  forceExceptionToStatusCode?: boolean | undefined;
   /**
    * Retrying failed attempts: a number of retries, `false` for none, or `RetryOptions`. Idempotent
    * methods only, on connection errors and 408/429/500/502/503/504, with capped exponential backoff
@@ -51,69 +51,69 @@ export interface HttpOptions {
    * any response byte (as the adapter reports it) is retried once even when this is off.
    * @default { limit: 2 }
    */
-  retry?: number | boolean | RetryOptions;
+  retry?: number | boolean | RetryOptions | undefined;
   /**
    * A decoded body may be at most this many times its encoded size (and at least 1 MiB), so a
    * decompression bomb fails with `ResponseTooLargeError` before it fills memory.
    * @default 200
    */
-  maxCompressionRatio?: number;
+  maxCompressionRatio?: number | undefined;
   /**
    * An HTTP cache (RFC 9111, httplib2's `Http(".cache")`): `new MemoryCacheStore()`, or `FileCacheStore`
    * from `@asynchttp/core/file-cache`. Fresh hits are served without a network call or a worker slot,
    * and identical GETs in flight at once share one network request.
    * @default none
    */
-  cache?: CacheStore;
+  cache?: CacheStore | undefined;
   /** Default request headers; a request's own headers replace those of the same name. */
-  headers?: HeadersInit;
+  headers?: HeadersInit | undefined;
   /**
    * Largest (decoded) body accepted, in bytes; a larger one fails with `ResponseTooLargeError`.
    * @default 67108864 (64 MiB)
    */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /**
    * Where the log goes: any object with `debug`, `info`, `warn` and `error` (console, pino), or `false`.
    * @default a `debug` logger, namespace `asynchttp`, off unless `DEBUG=asynchttp*`
    */
-  logger?: Logger | false;
+  logger?: Logger | false | undefined;
   /**
    * Record where each `request()` was called, so an error raised later, where a promise object is read,
    * shows that call site in its stack and in the log. Costs a stack capture per request; turn it off
    * on hot paths that issue very many requests and do not need it.
    * @default true
    */
-  captureCallSite?: boolean;
+  captureCallSite?: boolean | undefined;
   /** Timer functions, replaceable for tests. @default the runtime's */
-  timers?: Timers;
+  timers?: Timers | undefined;
 }
 
 /** Options of one `http.request(uri, options)`. */
 export interface RequestOptions<T = undefined> {
   /** @default 'GET' */
-  method?: string;
-  headers?: HeadersInit;
-  body?: BodyInit;
+  method?: string | undefined;
+  headers?: HeadersInit | undefined;
+  body?: BodyInit | undefined;
   /** A value sent as JSON, with `content-type: application/json` unless set. Not with `body`. */
   json?: unknown;
   /** Runs in the worker after the exchange; its result becomes `data`. */
-  callback?: Callback<T>;
+  callback?: Callback<T> | undefined;
   /** Cancels the request when aborted, queued or running. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Higher runs first among waiting requests. @default 0 */
-  priority?: number;
+  priority?: number | undefined;
   /** This request's timeout per attempt, in ms. @default the client's `timeout` */
-  timeout?: number;
+  timeout?: number | undefined;
   /** This request's redirect limit. @default the client's `redirections` */
-  redirections?: number;
+  redirections?: number | undefined;
   /** This request's retry policy. @default the client's `retry` */
-  retry?: number | boolean | RetryOptions;
+  retry?: number | boolean | RetryOptions | undefined;
 }
 
 /** Options of `http.close()`. */
 export interface CloseOptions {
   /** Cancel the requests still waiting instead of running them. @default false */
-  cancelPending?: boolean;
+  cancelPending?: boolean | undefined;
 }
 
 /** The defaults, in one place. */

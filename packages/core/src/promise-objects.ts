@@ -324,7 +324,7 @@ function withResolvers<V>(): { promise: Promise<V>; resolve: (v: V) => void; rej
 function describeSettled(task: RequestTask<any>, kind: string, value: () => string): string {
   if (task.state === FULFILLED) return `${kind} ${value()}`;
   if (task.state === REJECTED) {
-    const error = task.error as { name?: string; message?: string } | undefined;
+    const error = task.error as { name?: string | undefined; message?: string | undefined } | undefined;
     return `${kind} <rejected> ${error?.name ?? 'Error'}: ${error?.message ?? String(task.error)}`;
   }
   return `${kind} <pending> ${task.describe()}`;

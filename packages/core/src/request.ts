@@ -127,7 +127,7 @@ export function hasHeader(headers: HeaderPairs, name: string): boolean {
 /** A body encoded to bytes, and the content-type it implies when the caller set none. */
 export interface EncodedBody {
   bytes: Uint8Array;
-  contentType?: string;
+  contentType?: string | undefined;
 }
 
 /** Encodes `body` or `json` (not both). Throws `InvalidRequestError` for anything unusable. */

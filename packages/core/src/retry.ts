@@ -10,23 +10,23 @@ import { maxTimerDelay } from './timers.js';
  */
 export interface RetryOptions {
   /** Retries after the first attempt. `0` turns retrying off. @default 2 */
-  limit?: number;
+  limit?: number | undefined;
   /** Methods that may be retried. @default ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE'] */
-  methods?: readonly string[];
+  methods?: readonly string[] | undefined;
   /** Status codes that are retried. @default [408, 429, 500, 502, 503, 504] */
-  statusCodes?: readonly number[];
+  statusCodes?: readonly number[] | undefined;
   /** Also retry an attempt that timed out. @default false */
-  onTimeout?: boolean;
+  onTimeout?: boolean | undefined;
   /** First backoff in ms; doubles each retry, with jitter (0.5 to 1 times the value). @default 300 */
-  delay?: number;
+  delay?: number | undefined;
   /** Cap on one backoff, in ms. @default 10000 */
-  backoffLimit?: number;
+  backoffLimit?: number | undefined;
   /**
    * Longest `Retry-After` honoured, in ms; a longer one ends retrying and returns the response. A wait
    * past what a timer holds (2^31 - 1 ms, about 24.8 days) is never honoured, whatever this is.
    * @default 60000
    */
-  maxRetryAfter?: number;
+  maxRetryAfter?: number | undefined;
 }
 
 /** Retry options with every default filled in. */

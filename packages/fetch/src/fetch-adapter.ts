@@ -19,12 +19,12 @@ export interface FetchAdapterOptions {
    * The fetch to call, for instance one bound to a custom dispatcher (TLS, proxy) or a test double.
    * @default globalThis.fetch, looked up on each request
    */
-  fetch?: FetchFunction;
+  fetch?: FetchFunction | undefined;
   /**
    * Called once by `Http.close()`: the place to close whatever the injected fetch pools. The global
    * fetch's connections belong to the runtime, so by default there is nothing to close.
    */
-  close?: () => void | Promise<void>;
+  close?: (() => void | Promise<void>) | undefined;
 }
 
 /**
