@@ -9,6 +9,7 @@ import { ConnectionError } from './errors/connection-error.js';
 import { DecompressionError } from './errors/decompression-error.js';
 import { ResponseTooLargeError } from './errors/response-too-large-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
+import { errorMessage } from './format-error.js';
 import type { Logger } from './logger.js';
 import { type RequestTask, RUNNING } from './promise-objects.js';
 import { type Hop, nextHop, type RedirectRules, shouldFollow } from './redirects.js';
@@ -343,8 +344,7 @@ export function headerValues(pairs: ReadonlyArray<readonly [string, string]>, na
 function adapterFailure(error: unknown, attempt: AttemptRequest, adapter: string): unknown {
   if (attempt.aborted && isAsyncHttpError(attempt.reason)) return attempt.reason;
   if (isAsyncHttpError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new ConnectionError(`The ${adapter} adapter failed: ${message}`, { cause: error });
+  return new ConnectionError(`The ${adapter} adapter failed: ${errorMessage(error)}`, { cause: error });
 }
 
 function checkAdapterResponse(result: AdapterResponse, adapter: string): void {

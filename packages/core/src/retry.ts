@@ -1,5 +1,6 @@
 import { ConnectionError } from './errors/connection-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
+import { errorMessage } from './format-error.js';
 import { checkCount } from './options.js';
 
 /**
@@ -103,10 +104,15 @@ const droppedConnectionCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET',
 /** Whether `error` looks like a kept-alive connection that the server dropped. */
 export function isDroppedConnection(error: unknown): boolean {
   if (!(error instanceof ConnectionError)) return false;
-  for (let cause: unknown = error.cause, depth = 0; cause !== undefined && depth < 4; depth++) {
+  // An adapter may throw anything: a cause that is not an object ends the walk.
+  for (
+    let cause: unknown = error.cause, depth = 0;
+    typeof cause === 'object' && cause !== null && depth < 4;
+    depth++
+  ) {
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && droppedConnectionCodes.has(code)) return true;
-    if (/socket hang up|other side closed/i.test(String((cause as Error).message))) return true;
+    if (/socket hang up|other side closed/i.test(errorMessage(cause))) return true;
     cause = (cause as { cause?: unknown }).cause;
   }
   return false;
