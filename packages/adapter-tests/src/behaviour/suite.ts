@@ -8,6 +8,7 @@ import {
   type Response,
 } from '@asynchttp/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { testBadInput } from './bad-input.js';
 import { type BehaviourServer, startBehaviourServer, text, users } from './server.js';
 
 /** Options of `testBehaviour`. */
@@ -764,5 +765,7 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
         );
       });
     });
+
+    testBadInput(create);
   });
 }
