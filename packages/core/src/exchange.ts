@@ -155,7 +155,13 @@ async function attempts(
       ? timers.setTimeout(() => timedOut(task, context, attempt), task.timeout)
       : undefined;
     try {
-      result = await context.adapter.send(attempt);
+      // When a timeout does not settle the request itself (a retry or a forced 408 follows), the attempt
+      // must end on abort even if the adapter ignores its signal; otherwise the adapter's own settling
+      // is awaited, with no extra promise on the common path.
+      const sending = context.adapter.send(attempt);
+      result = await (timer !== undefined && (context.forced || task.retry.onTimeout)
+        ? endOnAbort(sending, attempt)
+        : sending);
       checkAdapterResponse(result, context.adapter.name);
     } catch (failure) {
       const error = adapterFailure(failure, attempt, context.adapter.name);
@@ -213,6 +219,15 @@ async function attempts(
     }
     return settleBody(result, context, hop, previous, sent);
   }
+}
+
+/** `sending`, or the abort reason as soon as `attempt` is aborted; a late result is dropped, handled. */
+function endOnAbort<T>(sending: Promise<T>, attempt: AttemptRequest): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (attempt.aborted) reject(attempt.reason);
+    else attempt.addEventListener('abort', () => reject(attempt.reason));
+    Promise.resolve(sending).then(resolve, reject);
+  });
 }
 
 function timedOut(task: RequestTask<any>, context: ExchangeContext, attempt: AttemptRequest): void {

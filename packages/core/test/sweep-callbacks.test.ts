@@ -187,6 +187,23 @@ describe('cancelling or timing out frees the worker slot at once', () => {
     await http.close();
   });
 
+  test('an adapter send that ignores the signal: a forced 408 or a timeout retry still follows', async () => {
+    const adapter = deafAdapter();
+    const forced = new Http({ adapter, logger: false, timeout: 20, forceExceptionToStatusCode: true });
+    expect((await forced.request('http://127.0.0.1:9/').response).status).toBe(408);
+    await forced.close();
+    const retried = new Http({
+      adapter,
+      logger: false,
+      timeout: 20,
+      retry: { limit: 1, onTimeout: true, delay: 1 },
+    });
+    const sent = adapter.sent;
+    expect((await settle(retried.request('http://127.0.0.1:9/'))).error).toBeInstanceOf(TimeoutError);
+    expect(adapter.sent - sent).toBe(2);
+    await retried.close();
+  });
+
   test('a callback that awaits another request of the same Http deadlocks until one is cancelled', async () => {
     const http = new Http({ adapter: nodeAdapter(), maxWorkers: 1, logger: false });
     // The inner request waits for the only slot, which the outer callback holds.
