@@ -426,8 +426,16 @@ export class Http {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       return Promise.reject(new TypeError(`close(options) takes an object, got ${describe(options)}`));
     }
+    let cancelPending: unknown;
+    try {
+      cancelPending = options?.cancelPending;
+    } catch (error) {
+      return Promise.reject(
+        new TypeError(`close(options) threw when read: ${formatError(error)}`, { cause: error }),
+      );
+    }
     this.#closed = true;
-    if (options?.cancelPending) {
+    if (cancelPending) {
       this.#cancelPending = true;
       for (const task of this.#line.drain()) {
         task.cancel(new CancelledError('Cancelled by close({ cancelPending: true })'));

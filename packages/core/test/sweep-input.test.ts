@@ -228,3 +228,13 @@ describe('unknown option names name the nearest known one', () => {
     expect(response.status).toBe(200);
   });
 });
+
+test('close() with options whose getter throws rejects instead of throwing', async () => {
+  const client = new Http({ adapter: nodeAdapter(), logger: false });
+  let closing: Promise<void> | undefined;
+  expect(() => {
+    closing = client.close(new Proxy({}, { get: throws }));
+  }).not.toThrow();
+  await expect(closing).rejects.toMatchObject({ name: 'TypeError', cause: boom });
+  await client.close();
+});
