@@ -74,7 +74,14 @@ export class AttemptRequest implements AdapterRequest, AbortTarget {
     this.#controller?.abort(reason);
     const listeners = this.#listeners;
     this.#listeners = undefined;
-    if (listeners !== undefined) for (const listener of listeners) listener.call(this);
+    if (listeners === undefined) return;
+    for (const listener of listeners) {
+      try {
+        listener.call(this);
+      } catch {
+        // An adapter's listener that throws must not stop the others, nor the cancel or timeout.
+      }
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import { ConnectionError } from './errors/connection-error.js';
 import { DecompressionError } from './errors/decompression-error.js';
 import { ResponseTooLargeError } from './errors/response-too-large-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
+import { errorMessage } from './format-error.js';
 import type { Logger } from './logger.js';
 import { type RequestTask, RUNNING } from './promise-objects.js';
 import { type Hop, nextHop, type RedirectRules, shouldFollow } from './redirects.js';
@@ -154,7 +155,13 @@ async function attempts(
       ? timers.setTimeout(() => timedOut(task, context, attempt), task.timeout)
       : undefined;
     try {
-      result = await context.adapter.send(attempt);
+      // When a timeout does not settle the request itself (a retry or a forced 408 follows), the attempt
+      // must end on abort even if the adapter ignores its signal; otherwise the adapter's own settling
+      // is awaited, with no extra promise on the common path.
+      const sending = context.adapter.send(attempt);
+      result = await (timer !== undefined && (context.forced || task.retry.onTimeout)
+        ? endOnAbort(sending, attempt)
+        : sending);
       checkAdapterResponse(result, context.adapter.name);
     } catch (failure) {
       const error = adapterFailure(failure, attempt, context.adapter.name);
@@ -212,6 +219,15 @@ async function attempts(
     }
     return settleBody(result, context, hop, previous, sent);
   }
+}
+
+/** `sending`, or the abort reason as soon as `attempt` is aborted; a late result is dropped, handled. */
+function endOnAbort<T>(sending: Promise<T>, attempt: AttemptRequest): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (attempt.aborted) reject(attempt.reason);
+    else attempt.addEventListener('abort', () => reject(attempt.reason));
+    Promise.resolve(sending).then(resolve, reject);
+  });
 }
 
 function timedOut(task: RequestTask<any>, context: ExchangeContext, attempt: AttemptRequest): void {
@@ -343,8 +359,7 @@ export function headerValues(pairs: ReadonlyArray<readonly [string, string]>, na
 function adapterFailure(error: unknown, attempt: AttemptRequest, adapter: string): unknown {
   if (attempt.aborted && isAsyncHttpError(attempt.reason)) return attempt.reason;
   if (isAsyncHttpError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new ConnectionError(`The ${adapter} adapter failed: ${message}`, { cause: error });
+  return new ConnectionError(`The ${adapter} adapter failed: ${errorMessage(error)}`, { cause: error });
 }
 
 function checkAdapterResponse(result: AdapterResponse, adapter: string): void {

@@ -96,7 +96,14 @@ export interface RequestOptions<T = undefined> {
   body?: BodyInit | undefined;
   /** A value sent as JSON, with `content-type: application/json` unless set. Not with `body`. */
   json?: unknown;
-  /** Runs in the worker after the exchange; its result becomes `data`. */
+  /**
+   * Runs in the worker slot after the exchange; its result becomes `data`. If it throws or rejects,
+   * response, content and data reject with that value. The slot stays taken until the callback settles
+   * (or the request is cancelled or times out, which frees it at once and ignores the late result), so
+   * a callback that awaits another request of the same `Http` waits for a free worker: with every
+   * worker busy that way it deadlocks until one is cancelled. Await such requests outside the
+   * callback, or raise `maxWorkers`.
+   */
   callback?: Callback<T> | undefined;
   /** Cancels the request when aborted, queued or running. */
   signal?: AbortSignal | undefined;
@@ -114,6 +121,98 @@ export interface RequestOptions<T = undefined> {
 export interface CloseOptions {
   /** Cancel the requests still waiting instead of running them. @default false */
   cancelPending?: boolean | undefined;
+}
+
+/**
+ * Every option name `new Http()` knows. A name not listed is refused with a `TypeError` that names the
+ * nearest known one, so a typo (`maxWorker`) does not pass silently. A new option goes here and in
+ * `HttpOptions`; test/options.test-d.ts fails to compile when the two disagree.
+ */
+export const httpOptionNames = [
+  'adapter',
+  'maxWorkers',
+  'timeout',
+  'followRedirects',
+  'followAllRedirects',
+  'redirections',
+  'forceExceptionToStatusCode',
+  'retry',
+  'maxCompressionRatio',
+  'cache',
+  'headers',
+  'maxResponseBytes',
+  'logger',
+  'captureCallSite',
+  'timers',
+] as const satisfies readonly (keyof HttpOptions)[];
+
+/** Every option name `http.request()` knows; an unknown one fails the request with `InvalidRequestError`. */
+export const requestOptionNames = [
+  'method',
+  'headers',
+  'body',
+  'json',
+  'callback',
+  'signal',
+  'priority',
+  'timeout',
+  'redirections',
+  'retry',
+] as const satisfies readonly (keyof RequestOptions<unknown>)[];
+
+const knownHttpOptions: ReadonlySet<string> = new Set(httpOptionNames);
+const knownRequestOptions: ReadonlySet<string> = new Set(requestOptionNames);
+
+/** A message naming the first option of `options` that `new Http()` does not know, or undefined. */
+export function unknownHttpOption(options: object): string | undefined {
+  return unknownOption(options, knownHttpOptions, httpOptionNames, 'new Http()');
+}
+
+/** A message naming the first option of `options` that `http.request()` does not know, or undefined. */
+export function unknownRequestOption(options: object): string | undefined {
+  return unknownOption(options, knownRequestOptions, requestOptionNames, 'http.request()');
+}
+
+function unknownOption(
+  options: object,
+  known: ReadonlySet<string>,
+  names: readonly string[],
+  where: string,
+): string | undefined {
+  // for...in, like the option reads themselves, sees inherited enumerable names too.
+  for (const name in options) {
+    if (known.has(name)) continue;
+    return `Unknown option ${JSON.stringify(name)} for ${where}: did you mean ${JSON.stringify(nearest(name, names))}? (known: ${names.join(', ')})`;
+  }
+  return undefined;
+}
+
+/** The name in `names` closest to `name` by edit distance, ignoring case; the first of equals. */
+export function nearest(name: string, names: readonly string[]): string {
+  let best = names[0]!;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of names) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance, one row at a time. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, substitution));
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
 }
 
 /** The defaults, in one place. */

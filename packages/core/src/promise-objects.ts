@@ -3,6 +3,7 @@ import type { Content } from './content.js';
 import { AsyncHttpError } from './errors/async-http-error.js';
 import { CancelledError } from './errors/cancelled-error.js';
 import { NotReadyError } from './errors/not-ready-error.js';
+import { formatError } from './format-error.js';
 import type { Queued } from './queue.js';
 import type { HeaderPairs } from './request.js';
 import type { Response } from './response.js';
@@ -148,6 +149,8 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
   coalesceKey: string | undefined = undefined;
   /** Ends a retry backoff early (set while the request sleeps between attempts). */
   wake: (() => void) | undefined = undefined;
+  /** Ends the worker's p-queue task: called when the request settles (set while it holds a slot). */
+  release: (() => void) | undefined = undefined;
   /** Aborts the running attempt. */
   controller: { abort(reason: unknown): void } | undefined = undefined;
   /** When the request was queued, in `Timers.now()` ms; only kept while debug logging is on. */
@@ -234,7 +237,13 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
 
   /** `signal`'s abort listener (an object listener, so no closure per request). */
   handleEvent(): void {
-    this.cancel(this.signal?.reason);
+    let reason: unknown;
+    try {
+      reason = this.signal?.reason;
+    } catch (error) {
+      reason = error;
+    }
+    this.cancel(reason);
   }
 
   // --- settling (used by Http)
@@ -269,11 +278,16 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
 
   fail(error: unknown): void {
     if (this.state >= FULFILLED) return;
-    if (error instanceof AsyncHttpError && error.request === undefined) {
-      error.request = { method: this.method, url: this.url };
-    }
-    attachCallSite(error, this.site);
+    // Rejected is a state, whatever the error is: `undefined`, a null-prototype object, a Proxy.
     this.state = REJECTED;
+    try {
+      if (error instanceof AsyncHttpError && error.request === undefined) {
+        error.request = { method: this.method, url: this.url };
+      }
+      attachCallSite(error, this.site);
+    } catch {
+      // A foreign value that throws when inspected is passed on as it is.
+    }
     this.error = error;
     this.wake?.();
     this.#finish();
@@ -305,7 +319,13 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
   }
 
   #finish(): void {
-    this.signal?.removeEventListener('abort', this);
+    if (this.signal !== undefined) {
+      try {
+        this.signal.removeEventListener('abort', this);
+      } catch {
+        // A signal-like object that throws here must not keep the request from settling.
+      }
+    }
     this.#host.settled(this);
   }
 }
@@ -324,8 +344,7 @@ function withResolvers<V>(): { promise: Promise<V>; resolve: (v: V) => void; rej
 function describeSettled(task: RequestTask<any>, kind: string, value: () => string): string {
   if (task.state === FULFILLED) return `${kind} ${value()}`;
   if (task.state === REJECTED) {
-    const error = task.error as { name?: string | undefined; message?: string | undefined } | undefined;
-    return `${kind} <rejected> ${error?.name ?? 'Error'}: ${error?.message ?? String(task.error)}`;
+    return `${kind} <rejected> ${formatError(task.error)}`;
   }
   return `${kind} <pending> ${task.describe()}`;
 }
@@ -463,9 +482,12 @@ class DataPromiseImpl<T> implements DataPromise<T> {
   [inspect](): string {
     return describeSettled(this.#task as RequestTask<any>, 'DataPromise', () => {
       const data = this.#task.resultData as unknown;
-      return typeof data === 'object' && data !== null
-        ? `(${data.constructor?.name ?? 'object'})`
-        : String(data);
+      if (typeof data !== 'object' || data === null) return formatError(data);
+      try {
+        return `(${data.constructor?.name ?? 'object'})`;
+      } catch {
+        return '(object)';
+      }
     });
   }
 }

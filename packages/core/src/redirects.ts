@@ -1,7 +1,7 @@
 import type { Content } from './content.js';
 import { InvalidRequestError } from './errors/invalid-request-error.js';
 import { RedirectLimitError, RedirectMissingLocationError } from './errors/redirect-errors.js';
-import type { HeaderPairs } from './request.js';
+import { checkUserinfo, type HeaderPairs } from './request.js';
 import type { Response } from './response.js';
 
 /** httplib2's redirect codes. */
@@ -70,6 +70,9 @@ export function nextHop(
       `Refusing a redirect to ${url.protocol} (only http and https): ${url.href}`,
     );
   }
+  // A Location carrying user:password@ is refused like such a request URL: whatever each adapter would
+  // do with it (drop, send as Basic, fail), core decides, and a server cannot plant credentials.
+  checkUserinfo(url, url.href, 'The redirect Location');
   const rewrite = (response.status === 302 || response.status === 303) && hop.method !== 'HEAD';
   const method = rewrite ? 'GET' : hop.method;
   const body = rewrite ? undefined : hop.body;

@@ -8,6 +8,7 @@ import {
   type Response,
 } from '@asynchttp/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { testBadInput } from './bad-input.js';
 import { testRfcCache } from './rfc-cache.js';
 import { testRfcRedirects } from './rfc-redirects.js';
 import { type BehaviourServer, startBehaviourServer, text, users } from './server.js';
@@ -785,5 +786,7 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
         );
       });
     });
+
+    testBadInput(create);
   });
 }

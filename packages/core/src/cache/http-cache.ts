@@ -1,5 +1,6 @@
 import CachePolicy from 'http-cache-semantics';
 import { Content } from '../content.js';
+import { formatError } from '../format-error.js';
 import type { Logger } from '../logger.js';
 import { type Hop, resolveLocation } from '../redirects.js';
 import type { HeaderPairs } from '../request.js';
@@ -231,7 +232,7 @@ export class HttpCache {
     try {
       return await this.store.get(key);
     } catch (error) {
-      this.#logger.warn(`cache store failed to read ${key}: ${String(error)}`);
+      this.#logger.warn(`cache store failed to read ${key}: ${formatError(error)}`);
       return undefined;
     }
   }
@@ -240,7 +241,7 @@ export class HttpCache {
     try {
       await this.store.set(key, entry);
     } catch (error) {
-      this.#logger.warn(`cache store failed to write ${key}: ${String(error)}`);
+      this.#logger.warn(`cache store failed to write ${key}: ${formatError(error)}`);
     }
   }
 
@@ -248,7 +249,7 @@ export class HttpCache {
     try {
       await this.store.delete(key);
     } catch (error) {
-      this.#logger.warn(`cache store failed to delete ${key}: ${String(error)}`);
+      this.#logger.warn(`cache store failed to delete ${key}: ${formatError(error)}`);
     }
   }
 }
