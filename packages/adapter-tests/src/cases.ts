@@ -39,6 +39,11 @@ export const adapterCases = [
   'response-too-large',
   /** Through `Http`, `maxResponseBytes` gives `ResponseTooLargeError`. */
   'response-too-large-http',
+  /**
+   * A 256 MiB chunked body and a 1 MiB limit: the adapter stops reading and closes the connection
+   * once past the limit, so the server writes little more than the limit plus socket buffers.
+   */
+  'response-too-large-stops-reading',
   /** 100 sequential requests reuse a few connections. */
   'keep-alive',
   /** 16 concurrent requests run on parallel connections. */

@@ -51,5 +51,20 @@ export function toCoreError(error: unknown, request: AdapterRequest): unknown {
   }
   if (invalidRequestCodes.has(code)) return new InvalidRequestError(message, { cause: error, request: info });
   // ECONNREFUSED, ECONNRESET, EPIPE, ENOTFOUND, ERR_NETWORK, TLS and certificate codes, a body cut short...
-  return new ConnectionError(message, { cause: error, request: info });
+  return new ConnectionError(message, {
+    cause: error,
+    request: info,
+    staleConnection: isStaleConnection(error.request),
+  });
+}
+
+/**
+ * Whether Node's `ClientRequest` under axios ran on a reused keep-alive socket (`reusedSocket`, Node's
+ * documented hint for exactly this retry) and failed before its response head was parsed (`res` unset).
+ * Anything else (a browser XHR, a custom adapter) is not known to be stale.
+ */
+function isStaleConnection(request: unknown): boolean {
+  if (typeof request !== 'object' || request === null) return false;
+  const { reusedSocket, res } = request as { reusedSocket?: unknown; res?: unknown };
+  return reusedSocket === true && (res === undefined || res === null);
 }

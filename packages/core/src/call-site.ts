@@ -1,6 +1,6 @@
 /** Frames of the code that called `request()`. V8 records them at capture and formats them only if read. */
 export interface CallSite {
-  readonly stack?: string;
+  readonly stack?: string | undefined;
 }
 
 type ErrorWithLimit = ErrorConstructor & { stackTraceLimit?: number };

@@ -6,13 +6,22 @@ import { captureCallSite, formatCallSite } from './call-site.js';
 import { acceptEncoding } from './compression.js';
 import { Content } from './content.js';
 import { Credentials } from './credentials.js';
+import { AsyncHttpError } from './errors/async-http-error.js';
 import { CancelledError } from './errors/cancelled-error.js';
 import { ClosedError } from './errors/closed-error.js';
 import { InvalidRequestError } from './errors/invalid-request-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import { AsyncHttpErrorWithResponse } from './errors/with-response.js';
+import { errorMessage, formatError } from './format-error.js';
 import { debugEnabled, debugLogger, guardLogger, type Logger, silentLogger } from './logger.js';
-import { type CloseOptions, defaults, type HttpOptions, type RequestOptions } from './options.js';
+import {
+  type CloseOptions,
+  defaults,
+  type HttpOptions,
+  type RequestOptions,
+  unknownHttpOption,
+  unknownRequestOption,
+} from './options.js';
 import { composePipeline, type Exchanged, type Hop, needsNetwork, type Pipeline } from './pipeline/index.js';
 import { checkInterceptors } from './pipeline/interceptors.js';
 import {
@@ -107,6 +116,8 @@ export class Http {
         `new Http(options) takes an options object with an adapter, got ${describe(options)}`,
       );
     }
+    const unknown = unknownHttpOption(options);
+    if (unknown !== undefined) throw new TypeError(unknown);
     const { adapter } = options;
     if (adapter === undefined || adapter === null) {
       throw new TypeError(
@@ -142,7 +153,7 @@ export class Http {
     try {
       this.#headers = normalizeHeaders(options.headers);
     } catch (error) {
-      throw new TypeError(`Invalid default headers: ${(error as Error).message}`, { cause: error });
+      throw new TypeError(`Invalid default headers: ${errorMessage(error)}`, { cause: error });
     }
     this.#sentHeaders = withAcceptEncoding(this.#headers);
     const { logger } = options;
@@ -303,38 +314,33 @@ export class Http {
       this.#captureCallSite ? captureCallSite() : undefined,
     );
     const log = debugEnabled(this.logger);
-    let options: RequestOptions<T> | undefined;
+    let priority: number | undefined;
     try {
       if (typeof optionsOrMethod === 'string' || body !== undefined || headers !== undefined) {
-        options = { method: optionsOrMethod as string | undefined, body, headers };
+        const options = { method: optionsOrMethod as string | undefined, body, headers };
+        priority = this.#prepare(task, uri, options, false);
       } else {
-        options = optionsOrMethod;
+        priority = this.#prepare(task, uri, optionsOrMethod, true);
       }
-      this.#prepare(task, uri, options);
     } catch (error) {
-      if (log) this.logger.debug(`#${task.id} rejected before queueing: ${(error as Error).message}`);
-      task.fail(error);
+      const failure = invalidInput(error);
+      if (log) this.logger.debug(`#${task.id} rejected before queueing: ${errorMessage(failure)}`);
+      task.fail(failure);
       return task;
     }
     if (this.#closed) {
       task.fail(new ClosedError(`This Http is closed; no new requests: ${task.method} ${task.url}`));
       return task;
     }
-    const { signal } = task;
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        task.cancel(signal.reason);
-        return task;
-      }
-      signal.addEventListener('abort', task, { once: true });
-    }
+    if (task.signal !== undefined && !listen(task, task.signal)) return task;
     if (log) {
       task.queuedAt = this.#timers.now();
       this.logger.debug(`#${task.id} queued ${task.method} ${task.url} (${this.size} waiting)`);
     }
-    const priority = options?.priority;
     if (this.#cached && (task.method === 'GET' || task.method === 'HEAD')) {
-      const lookup = this.#viaCache(task, priority).finally(() => this.#lookups.delete(lookup));
+      const lookup = this.#viaCache(task, priority)
+        .catch((error: unknown) => task.fail(error))
+        .finally(() => this.#lookups.delete(lookup));
       this.#lookups.add(lookup);
     } else {
       this.#enqueue(task, priority);
@@ -353,7 +359,23 @@ export class Http {
   }
 
   #start(task: RequestTask<any>): void {
-    this.#queue.add(() => this.#run(task));
+    this.#queue.add(() => this.#work(task));
+  }
+
+  /**
+   * A worker's p-queue task: it ends when the request settles, not when its adapter call or callback
+   * does, so a request cancelled or timed out while stuck (an adapter that ignores the signal, a
+   * callback that never settles) frees its slot at once; whatever it produces later is ignored, since
+   * a settled request settles only once.
+   */
+  #work(task: RequestTask<any>): Promise<void> {
+    return new Promise<void>((release) => {
+      task.release = release;
+      this.#run(task).then(release, (error: unknown) => {
+        task.fail(error);
+        release();
+      });
+    });
   }
 
   /** Hands waiting requests to free workers. */
@@ -414,8 +436,16 @@ export class Http {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       return Promise.reject(new TypeError(`close(options) takes an object, got ${describe(options)}`));
     }
+    let cancelPending: unknown;
+    try {
+      cancelPending = options?.cancelPending;
+    } catch (error) {
+      return Promise.reject(
+        new TypeError(`close(options) threw when read: ${formatError(error)}`, { cause: error }),
+      );
+    }
     this.#closed = true;
-    if (options?.cancelPending) {
+    if (cancelPending) {
       this.#cancelPending = true;
       for (const task of this.#line.drain()) {
         task.cancel(new CancelledError('Cancelled by close({ cancelPending: true })'));
@@ -431,17 +461,30 @@ export class Http {
     return this.#closing;
   }
 
-  #prepare<T>(task: RequestTask<T>, uri: unknown, options: RequestOptions<T> | undefined): void {
+  /**
+   * Reads and checks the caller's input into `task`; returns the priority. Throws whatever the input
+   * throws (its getters, `toString`, iterators): `request()` turns that into `InvalidRequestError`.
+   */
+  #prepare<T>(
+    task: RequestTask<T>,
+    uri: unknown,
+    options: RequestOptions<T> | undefined,
+    checkNames: boolean,
+  ): number | undefined {
     task.url = checkUrl(uri);
     task.timeout = this.#timeout;
     task.redirections = this.#redirections;
     task.retry = this.#retry;
     if (options === undefined) {
       task.headers = this.#sentHeaders;
-      return;
+      return undefined;
     }
     if (typeof options !== 'object' || options === null) {
       throw new InvalidRequestError(`Request options must be an object, got ${describe(options)}`);
+    }
+    if (checkNames) {
+      const unknown = unknownRequestOption(options);
+      if (unknown !== undefined) throw new InvalidRequestError(unknown);
     }
     task.method = normalizeMethod(options.method);
     const own = normalizeHeaders(options.headers);
@@ -471,8 +514,9 @@ export class Http {
       if (redirections !== undefined) task.redirections = checkCount(redirections, 'redirections');
       if (retry !== undefined) task.retry = retryPolicy(retry);
     } catch (error) {
-      throw new InvalidRequestError((error as Error).message);
+      throw new InvalidRequestError(errorMessage(error), { cause: error });
     }
+    return priority;
   }
 
   async #run<T>(task: RequestTask<T>): Promise<void> {
@@ -498,7 +542,7 @@ export class Http {
         return;
       }
       if (log)
-        this.logger.debug(`#${task.id} ${(error as Error).name} forced to status ${forced.response.status}`);
+        this.logger.debug(`#${task.id} ${formatError(error)}: forced to status ${forced.response.status}`);
       exchanged = forced;
     }
     await this.#complete(task, exchanged);
@@ -513,8 +557,10 @@ export class Http {
       try {
         data = await task.callback({ response, content });
       } catch (error) {
+        // A request cancelled or timed out meanwhile has settled: its callback's late failure is moot.
+        if (task.state !== RUNNING) return;
         this.logger.warn(
-          `#${task.id} callback failed for ${task.method} ${task.url}: ${String(error)}\n` +
+          `#${task.id} callback failed for ${task.method} ${task.url}: ${formatError(error)}\n` +
             `    request() called from:\n${formatCallSite(task.site ?? {})}`,
         );
         task.fail(error);
@@ -526,20 +572,25 @@ export class Http {
   }
 
   #settled(task: RequestTask<unknown>): void {
+    const { release } = task;
+    if (release !== undefined) {
+      task.release = undefined;
+      release();
+    }
     if (task.coalesceKey !== undefined && this.#inflight.get(task.coalesceKey) === task) {
       this.#inflight.delete(task.coalesceKey);
     }
     if (task.queuedAt === 0) return;
     const ms = (this.#timers.now() - task.queuedAt).toFixed(1);
-    if (task.error === undefined) {
+    // The state says how it ended: a callback may fail with `undefined`, so the error cannot.
+    if (task.state === FULFILLED) {
       const { result } = task;
       this.logger.debug(
         `#${task.id} done ${result!.status} ${result!.reason} in ${ms} ms, ${task.resultContent!.byteLength} bytes`,
       );
     } else {
-      const error = task.error as Error;
       this.logger.debug(
-        `#${task.id} failed after ${ms} ms: ${error?.name ?? 'Error'}: ${error?.message ?? String(error)}\n` +
+        `#${task.id} failed after ${ms} ms: ${formatError(task.error)}\n` +
           `    request() called from:\n${formatCallSite(task.site ?? {})}`,
       );
     }
@@ -549,6 +600,44 @@ export class Http {
 /** The first hop of a request, as it goes down the pipeline. */
 function firstHop(task: RequestTask<any>): Hop {
   return { url: parseUrl(task.url), method: task.method, headers: task.headers, body: task.body };
+}
+
+/**
+ * What the caller's input threw while read, as the request's failure: core's own errors as they are,
+ * anything else (a getter, `toString` or iterator of the caller's objects) as `InvalidRequestError`.
+ */
+function invalidInput(error: unknown): unknown {
+  if (isOwnError(error)) return error;
+  return new InvalidRequestError(`Reading the request's input threw: ${formatError(error)}`, {
+    cause: error,
+  });
+}
+
+/** `instanceof AsyncHttpError`, false for a value (a Proxy) that throws when asked. */
+function isOwnError(error: unknown): boolean {
+  try {
+    return error instanceof AsyncHttpError;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Listens to the caller's `signal`; false when the request is already settled by it. A signal-like
+ * object that throws fails the request instead of escaping `request()`.
+ */
+function listen(task: RequestTask<any>, signal: AbortSignal): boolean {
+  try {
+    if (signal.aborted) {
+      task.cancel(signal.reason);
+      return false;
+    }
+    signal.addEventListener('abort', task, { once: true });
+    return true;
+  } catch (error) {
+    task.fail(new InvalidRequestError(`signal threw when used: ${formatError(error)}`, { cause: error }));
+    return false;
+  }
 }
 
 /** A default of `undefined` only: `null` and other wrong values reach the checks. */
@@ -569,7 +658,7 @@ function withAcceptEncoding(headers: HeaderPairs): HeaderPairs {
  */
 function forcedResponse(task: RequestTask<any>, error: unknown): Exchanged | undefined {
   if (error instanceof CancelledError || error instanceof ClosedError) return undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (error instanceof AsyncHttpErrorWithResponse && error.response !== undefined) {
     const { response } = error;
     return {

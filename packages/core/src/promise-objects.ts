@@ -3,6 +3,7 @@ import type { Content } from './content.js';
 import { AsyncHttpError } from './errors/async-http-error.js';
 import { CancelledError } from './errors/cancelled-error.js';
 import { NotReadyError } from './errors/not-ready-error.js';
+import { formatError } from './format-error.js';
 import type { Queued } from './queue.js';
 import type { HeaderPairs } from './request.js';
 import type { Response } from './response.js';
@@ -150,6 +151,8 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
   wake: (() => void) | undefined = undefined;
   /** Exchanges sent for the current hop (`Response.attempts`), counted by the pipeline. */
   attempts = 0;
+  /** Ends the worker's p-queue task: called when the request settles (set while it holds a slot). */
+  release: (() => void) | undefined = undefined;
   /** Aborts the running attempt. */
   controller: { abort(reason: unknown): void } | undefined = undefined;
   /** When the request was queued, in `Timers.now()` ms; only kept while debug logging is on. */
@@ -236,7 +239,13 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
 
   /** `signal`'s abort listener (an object listener, so no closure per request). */
   handleEvent(): void {
-    this.cancel(this.signal?.reason);
+    let reason: unknown;
+    try {
+      reason = this.signal?.reason;
+    } catch (error) {
+      reason = error;
+    }
+    this.cancel(reason);
   }
 
   // --- settling (used by Http)
@@ -271,11 +280,16 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
 
   fail(error: unknown): void {
     if (this.state >= FULFILLED) return;
-    if (error instanceof AsyncHttpError && error.request === undefined) {
-      error.request = { method: this.method, url: this.url };
-    }
-    attachCallSite(error, this.site);
+    // Rejected is a state, whatever the error is: `undefined`, a null-prototype object, a Proxy.
     this.state = REJECTED;
+    try {
+      if (error instanceof AsyncHttpError && error.request === undefined) {
+        error.request = { method: this.method, url: this.url };
+      }
+      attachCallSite(error, this.site);
+    } catch {
+      // A foreign value that throws when inspected is passed on as it is.
+    }
     this.error = error;
     this.wake?.();
     this.#finish();
@@ -307,7 +321,13 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
   }
 
   #finish(): void {
-    this.signal?.removeEventListener('abort', this);
+    if (this.signal !== undefined) {
+      try {
+        this.signal.removeEventListener('abort', this);
+      } catch {
+        // A signal-like object that throws here must not keep the request from settling.
+      }
+    }
     this.#host.settled(this);
   }
 }
@@ -326,8 +346,7 @@ function withResolvers<V>(): { promise: Promise<V>; resolve: (v: V) => void; rej
 function describeSettled(task: RequestTask<any>, kind: string, value: () => string): string {
   if (task.state === FULFILLED) return `${kind} ${value()}`;
   if (task.state === REJECTED) {
-    const error = task.error as { name?: string; message?: string } | undefined;
-    return `${kind} <rejected> ${error?.name ?? 'Error'}: ${error?.message ?? String(task.error)}`;
+    return `${kind} <rejected> ${formatError(task.error)}`;
   }
   return `${kind} <pending> ${task.describe()}`;
 }
@@ -465,9 +484,12 @@ class DataPromiseImpl<T> implements DataPromise<T> {
   [inspect](): string {
     return describeSettled(this.#task as RequestTask<any>, 'DataPromise', () => {
       const data = this.#task.resultData as unknown;
-      return typeof data === 'object' && data !== null
-        ? `(${data.constructor?.name ?? 'object'})`
-        : String(data);
+      if (typeof data !== 'object' || data === null) return formatError(data);
+      try {
+        return `(${data.constructor?.name ?? 'object'})`;
+      } catch {
+        return '(object)';
+      }
     });
   }
 }

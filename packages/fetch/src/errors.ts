@@ -6,6 +6,7 @@ import {
   isAsyncHttpError,
   TimeoutError,
 } from '@asynchttp/core';
+import { isStaleConnection } from './stale.js';
 
 // Node's fetch (undici) puts the socket's error code on `cause`; these mean the network gave up waiting.
 const timeoutCodes = new Set([
@@ -47,7 +48,13 @@ export function toCoreError(error: unknown, request: AdapterRequest): unknown {
     });
   }
   // Fetch reports every network failure (refused, reset, DNS, TLS) as a TypeError, with or without a cause.
-  if (error instanceof TypeError) return new ConnectionError(message, { cause: error, request: info });
+  if (error instanceof TypeError) {
+    return new ConnectionError(message, {
+      cause: error,
+      request: info,
+      staleConnection: isStaleConnection(error),
+    });
+  }
   // Anything else came from an injected fetch; core wraps it in ConnectionError itself.
   return error;
 }

@@ -8,6 +8,7 @@ import {
 } from '@asynchttp/core';
 import { toCoreError } from './errors.js';
 import { reasonPhrase } from './reasons.js';
+import { trackStaleConnections } from './stale.js';
 
 /** The `fetch` signature the adapter calls; the global one, or one bound to a custom agent, or a mock. */
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
@@ -18,12 +19,12 @@ export interface FetchAdapterOptions {
    * The fetch to call, for instance one bound to a custom dispatcher (TLS, proxy) or a test double.
    * @default globalThis.fetch, looked up on each request
    */
-  fetch?: FetchFunction;
+  fetch?: FetchFunction | undefined;
   /**
    * Called once by `Http.close()`: the place to close whatever the injected fetch pools. The global
    * fetch's connections belong to the runtime, so by default there is nothing to close.
    */
-  close?: () => void | Promise<void>;
+  close?: (() => void | Promise<void>) | undefined;
 }
 
 /**
@@ -50,6 +51,8 @@ export function fetchAdapter(options: FetchAdapterOptions = {}): Adapter {
   if (options.close !== undefined && typeof options.close !== 'function') {
     throw new TypeError('fetchAdapter({ close }) takes a function');
   }
+  // Tells core which dropped connections it may resend once (a reused socket, no response byte).
+  trackStaleConnections();
   return new FetchAdapter(options.fetch, options.close);
 }
 

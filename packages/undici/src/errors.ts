@@ -8,6 +8,7 @@ import {
   isAsyncHttpError,
   TimeoutError,
 } from '@asynchttp/core';
+import { isStaleConnection } from './stale.js';
 
 /** The abort reason when core gave one (its `CancelledError` or `TimeoutError`), else a `CancelledError`. */
 export function abortError(signal: AbortTarget): unknown {
@@ -38,6 +39,9 @@ export function toCoreError(error: unknown, request: AdapterRequest): unknown {
     default:
       // UND_ERR_SOCKET, UND_ERR_CLOSED, ECONNREFUSED, ECONNRESET, EPIPE, ENOTFOUND, TLS and certificate
       // errors, a body shorter than its content-length: the connection did not deliver.
-      return new ConnectionError(`undici connection failed: ${detail}`, options);
+      return new ConnectionError(`undici connection failed: ${detail}`, {
+        ...options,
+        staleConnection: isStaleConnection(error),
+      });
   }
 }

@@ -1,6 +1,7 @@
 import type { AdapterRequest, AdapterResponse } from '../adapter.js';
 import { isAsyncHttpError } from '../errors/async-http-error.js';
 import { ConnectionError } from '../errors/connection-error.js';
+import { errorMessage } from '../format-error.js';
 import { describe } from '../validate.js';
 import type { Interceptor, Send } from './types.js';
 
@@ -56,8 +57,7 @@ function guarded(send: Send, name: string): Send {
     } catch (error) {
       if (isAsyncHttpError(error)) throw error;
       if (copy.signal.aborted && isAsyncHttpError(copy.signal.reason)) throw copy.signal.reason;
-      const message = error instanceof Error ? error.message : describe(error);
-      throw new ConnectionError(`${capitalize(name)} failed: ${message}`, { cause: error });
+      throw new ConnectionError(`${capitalize(name)} failed: ${errorMessage(error)}`, { cause: error });
     }
     checkAdapterResponse(result, name);
     return result;
