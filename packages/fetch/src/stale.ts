@@ -28,7 +28,7 @@ export function trackStaleConnections(): void {
   const { process } = globalThis as {
     process?: { getBuiltinModule?: (id: string) => Diagnostics | undefined };
   };
-  const diagnostics = process?.getBuiltinModule?.('node:diagnostics_channel');
+  const diagnostics = process?.getBuiltinModule?.('diagnostics_channel');
   if (diagnostics === undefined) return;
   diagnostics.subscribe('undici:client:sendHeaders', (message) => {
     const { request, socket } = message as { request: object; socket: SocketLike };
