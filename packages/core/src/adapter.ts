@@ -63,6 +63,12 @@ export interface AdapterResponse {
   body: Uint8Array;
   /** `true` when the transport already removed the content-encoding (fetch always does). */
   decoded?: boolean;
+  /**
+   * The URL the response came from, when the transport followed redirects itself (an adapter option
+   * such as `fetchAdapter({ redirect: 'follow' })`); core then reports it as `Response.url`.
+   * @default the request's URL
+   */
+  url?: string;
 }
 
 /** The shape of an adapter package's factory: `undiciAdapter(options?)`. */

@@ -268,7 +268,12 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
   }
 
   fail(error: unknown): void {
-    if (this.state >= FULFILLED) return;
+    if (this.state >= FULFILLED) {
+      // The same error again once the adapter gave up (a timeout or cancel settled it first): its
+      // library may have rewritten the stack in between, so the call site is checked again.
+      if (error === this.error) attachCallSite(error, this.site);
+      return;
+    }
     if (error instanceof AsyncHttpError && error.request === undefined) {
       error.request = { method: this.method, url: this.url };
     }

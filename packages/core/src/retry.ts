@@ -62,9 +62,19 @@ export function retryPolicy(input: number | boolean | RetryOptions | undefined):
   return { ...policy, methods: policy.methods.map((m) => m.toUpperCase()) };
 }
 
+// Errors that say the adapter or the request is wrong, not the network: another try gives the same.
+const final = new WeakSet<object>();
+
+/** Marks `error` as one that no retry can cure (an invalid adapter response, say), and returns it. */
+export function neverRetried<E extends object>(error: E): E {
+  final.add(error);
+  return error;
+}
+
 /** Whether a failed attempt may be retried (the limit is checked by the caller). */
 export function retriesError(policy: RetryPolicy, method: string, error: unknown): boolean {
   if (!policy.methods.includes(method)) return false;
+  if (typeof error === 'object' && error !== null && final.has(error)) return false;
   if (error instanceof TimeoutError) return policy.onTimeout;
   return error instanceof ConnectionError;
 }
@@ -102,7 +112,7 @@ const droppedConnectionCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET',
 
 /** Whether `error` looks like a kept-alive connection that the server dropped. */
 export function isDroppedConnection(error: unknown): boolean {
-  if (!(error instanceof ConnectionError)) return false;
+  if (!(error instanceof ConnectionError) || final.has(error)) return false;
   for (let cause: unknown = error.cause, depth = 0; cause !== undefined && depth < 4; depth++) {
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && droppedConnectionCodes.has(code)) return true;

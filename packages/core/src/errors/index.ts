@@ -18,3 +18,4 @@ export {
 export { ResponseTooLargeError, type ResponseTooLargeErrorOptions } from './response-too-large-error.js';
 export { TimeoutError } from './timeout-error.js';
 export { AsyncHttpErrorWithResponse, type ErrorWithResponseOptions } from './with-response.js';
+export { failureReason } from './failure-reason.js';
