@@ -7,6 +7,7 @@ import { type Answer, type Credentials, parseChallenges } from './credentials.js
 import { isAsyncHttpError } from './errors/async-http-error.js';
 import { ConnectionError } from './errors/connection-error.js';
 import { DecompressionError } from './errors/decompression-error.js';
+import { failureReason } from './errors/failure-reason.js';
 import { ResponseTooLargeError } from './errors/response-too-large-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import type { Logger } from './logger.js';
@@ -14,7 +15,6 @@ import { type RequestTask, RUNNING } from './promise-objects.js';
 import { type Hop, nextHop, type RedirectRules, shouldFollow } from './redirects.js';
 import { parseUrl } from './request.js';
 import { Response } from './response.js';
-import { failureReason } from './errors/failure-reason.js';
 import { backoff, isDroppedConnection, neverRetried, type RetryPolicy, retriesError } from './retry.js';
 import type { Timers } from './timers.js';
 

@@ -8,6 +8,7 @@ export { CancelledError } from './cancelled-error.js';
 export { ClosedError } from './closed-error.js';
 export { ConnectionError } from './connection-error.js';
 export { DecompressionError } from './decompression-error.js';
+export { failureReason } from './failure-reason.js';
 export { InvalidRequestError } from './invalid-request-error.js';
 export { NotReadyError } from './not-ready-error.js';
 export {
@@ -18,4 +19,3 @@ export {
 export { ResponseTooLargeError, type ResponseTooLargeErrorOptions } from './response-too-large-error.js';
 export { TimeoutError } from './timeout-error.js';
 export { AsyncHttpErrorWithResponse, type ErrorWithResponseOptions } from './with-response.js';
-export { failureReason } from './failure-reason.js';
