@@ -61,7 +61,7 @@ export interface AdapterResponse {
   headers: [string, string][];
   /** The whole body. Empty for HEAD, 204 and 304. */
   body: Uint8Array;
-  /** `true` when the transport already removed the content-encoding (fetch always does). */
+  /** `true` when the transport already removed the content-encoding (a browser's fetch does). */
   decoded?: boolean;
   /**
    * The URL the response came from, when the transport followed redirects itself (an adapter option
