@@ -7,6 +7,7 @@ import { type Answer, type Credentials, parseChallenges } from './credentials.js
 import { isAsyncHttpError } from './errors/async-http-error.js';
 import { ConnectionError } from './errors/connection-error.js';
 import { DecompressionError } from './errors/decompression-error.js';
+import { failureReason } from './errors/failure-reason.js';
 import { ResponseTooLargeError } from './errors/response-too-large-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import { errorMessage } from './format-error.js';
@@ -15,7 +16,7 @@ import { type RequestTask, RUNNING } from './promise-objects.js';
 import { type Hop, nextHop, type RedirectRules, shouldFollow } from './redirects.js';
 import { parseUrl } from './request.js';
 import { Response } from './response.js';
-import { backoff, isDroppedConnection, type RetryPolicy, retriesError } from './retry.js';
+import { backoff, isDroppedConnection, neverRetried, type RetryPolicy, retriesError } from './retry.js';
 import type { Timers } from './timers.js';
 
 /** What the pipeline needs from its `Http`; `rules` is read live, so property changes apply at once. */
@@ -301,7 +302,8 @@ function makeResponse(
     reason: result.reason,
     version: result.version,
     rawHeaders: result.headers,
-    url: hop.url.href,
+    // An adapter whose transport followed redirects itself (fetch in a browser) reports where it ended.
+    url: typeof result.url === 'string' ? result.url : hop.url.href,
     previous,
     attempts,
     decodedFrom,
@@ -359,7 +361,7 @@ export function headerValues(pairs: ReadonlyArray<readonly [string, string]>, na
 function adapterFailure(error: unknown, attempt: AttemptRequest, adapter: string): unknown {
   if (attempt.aborted && isAsyncHttpError(attempt.reason)) return attempt.reason;
   if (isAsyncHttpError(error)) return error;
-  return new ConnectionError(`The ${adapter} adapter failed: ${errorMessage(error)}`, { cause: error });
+  return new ConnectionError(`The ${adapter} adapter failed: ${failureReason(error)}`, { cause: error });
 }
 
 function checkAdapterResponse(result: AdapterResponse, adapter: string): void {
@@ -372,8 +374,11 @@ function checkAdapterResponse(result: AdapterResponse, adapter: string): void {
     !Array.isArray(result.headers) ||
     !(result.body instanceof Uint8Array)
   ) {
-    throw new ConnectionError(
-      `The ${adapter} adapter returned an invalid response (needs an integer status, header pairs and a Uint8Array body)`,
+    // A broken adapter answers the same way every time: retrying would only multiply the failure.
+    throw neverRetried(
+      new ConnectionError(
+        `The ${adapter} adapter returned an invalid response (needs an integer status, header pairs and a Uint8Array body)`,
+      ),
     );
   }
 }
