@@ -23,6 +23,12 @@ export const adapterCases = [
   'redirect-not-followed',
   /** A gzip body is passed raw, or decoded and flagged `decoded: true`. */
   'content-encoding',
+  /** A gzip, deflate or br body cut short fails with `DecompressionError` (src/parity.ts). */
+  'truncated-encoding',
+  /** Timeout, cancel and refused errors carry the `request()` call site (src/parity.ts). */
+  'call-site',
+  /** A refused connection's message names the root reason (src/parity.ts). */
+  'failure-reason',
   /** Aborting while waiting for headers rejects with `CancelledError`. */
   'abort-before-headers',
   /** Aborting while the body is read rejects with `CancelledError`. */

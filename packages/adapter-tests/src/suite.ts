@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AdapterCase, adapterCases } from './cases.js';
 import { fixtures } from './fixtures.js';
+import { testParity } from './parity.js';
 import { makePayloads, type Payloads, type SuiteServer, startServer } from './server.js';
 
 /** What the suite asks of `create()`: settings an adapter must apply to the adapter it returns. */
@@ -60,6 +61,7 @@ const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'PR
  */
 export function testAdapter(options: TestAdapterOptions): void {
   const { name, create, skip = {} } = checkOptions(options);
+  testParity({ name, create: () => create(), skip });
 
   describe(`adapter conformance: ${name}`, () => {
     let payloads: Payloads;

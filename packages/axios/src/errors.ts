@@ -3,6 +3,7 @@ import {
   abortTarget,
   CancelledError,
   ConnectionError,
+  failureReason,
   InvalidRequestError,
   isAsyncHttpError,
   ResponseTooLargeError,
@@ -38,7 +39,8 @@ export function toCoreError(error: unknown, request: AdapterRequest): unknown {
   // An interceptor's own error (or one already mapped) is the user's; core wraps foreign ones itself.
   if (!isAxiosError(error)) return error;
   const code = error.code ?? '';
-  const message = `${error.message}: ${info.method} ${info.url}`;
+  // Axios may leave its message empty (an AggregateError from Node's happy eyeballs) or generic.
+  const message = `${failureReason(error)}: ${info.method} ${info.url}`;
   if (code === 'ERR_CANCELED')
     return new CancelledError(`Request cancelled by axios: ${message}`, { cause: error, request: info });
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')

@@ -61,8 +61,14 @@ export interface AdapterResponse {
   headers: [string, string][];
   /** The whole body. Empty for HEAD, 204 and 304. */
   body: Uint8Array;
-  /** `true` when the transport already removed the content-encoding (fetch always does). */
+  /** `true` when the transport already removed the content-encoding (a browser's fetch does). */
   decoded?: boolean | undefined;
+  /**
+   * The URL the response came from, when the transport followed redirects itself (an adapter option
+   * such as `fetchAdapter({ redirect: 'follow' })`); core then reports it as `Response.url`.
+   * @default the request's URL
+   */
+  url?: string | undefined;
 }
 
 /** The shape of an adapter package's factory: `undiciAdapter(options?)`. */

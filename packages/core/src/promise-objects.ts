@@ -279,7 +279,18 @@ export class RequestTask<T> implements RequestPromise<T>, Queued {
   }
 
   fail(error: unknown): void {
-    if (this.state >= FULFILLED) return;
+    if (this.state >= FULFILLED) {
+      // The same error again once the adapter gave up (a timeout or cancel settled it first): its
+      // library may have rewritten the stack in between, so the call site is checked again.
+      if (error === this.error) {
+        try {
+          attachCallSite(error, this.site);
+        } catch {
+          // A foreign value that throws when inspected is passed on as it is.
+        }
+      }
+      return;
+    }
     // Rejected is a state, whatever the error is: `undefined`, a null-prototype object, a Proxy.
     this.state = REJECTED;
     try {

@@ -72,9 +72,19 @@ export function retryPolicy(input: number | boolean | RetryOptions | undefined):
   return { ...policy, methods: policy.methods.map((m) => m.toUpperCase()) };
 }
 
+// Errors that say the adapter or the request is wrong, not the network: another try gives the same.
+const final = new WeakSet<object>();
+
+/** Marks `error` as one that no retry can cure (an invalid adapter response, say), and returns it. */
+export function neverRetried<E extends object>(error: E): E {
+  final.add(error);
+  return error;
+}
+
 /** Whether a failed attempt may be retried (the limit is checked by the caller). */
 export function retriesError(policy: RetryPolicy, method: string, error: unknown): boolean {
   if (!policy.methods.includes(method)) return false;
+  if (typeof error === 'object' && error !== null && final.has(error)) return false;
   if (error instanceof TimeoutError) return policy.onTimeout;
   return error instanceof ConnectionError;
 }
@@ -119,5 +129,6 @@ export function isDroppedConnection(error: unknown): boolean {
   if (!(error instanceof ConnectionError) && !(isAsyncHttpError(error) && error.name === 'ConnectionError')) {
     return false;
   }
+  if (final.has(error as object)) return false;
   return (error as { staleConnection?: unknown }).staleConnection === true;
 }

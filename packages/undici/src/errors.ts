@@ -4,6 +4,7 @@ import {
   abortTarget,
   CancelledError,
   ConnectionError,
+  failureReason,
   InvalidRequestError,
   isAsyncHttpError,
   TimeoutError,
@@ -23,7 +24,9 @@ export function toCoreError(error: unknown, request: AdapterRequest): unknown {
   if (target.aborted) return abortError(target);
   if (isAsyncHttpError(error)) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  const detail = `${error instanceof Error ? error.message : String(error)}${typeof code === 'string' ? ` (${code})` : ''}`;
+  // The reason may sit deeper than the error undici rejected with (a TLS or socket error as `cause`).
+  const reason = failureReason(error);
+  const detail = `${reason}${typeof code === 'string' ? ` (${code})` : ''}: ${request.method} ${request.url.href}`;
   const options = { cause: error, request: { method: request.method, url: request.url.href } };
   switch (code) {
     case 'UND_ERR_HEADERS_TIMEOUT':

@@ -2,8 +2,8 @@ import type { AdapterResponse } from '../adapter.js';
 import { AttemptRequest } from '../attempt.js';
 import { isAsyncHttpError } from '../errors/async-http-error.js';
 import { ConnectionError } from '../errors/connection-error.js';
+import { failureReason } from '../errors/failure-reason.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import { errorMessage } from '../format-error.js';
 import type { RequestTask } from '../promise-objects.js';
 import { checkAdapterResponse, composeInterceptors } from './interceptors.js';
 import type { Handler, PipelineContext, Send } from './types.js';
@@ -62,7 +62,7 @@ function timedOut(task: RequestTask<any>, context: PipelineContext, attempt: Att
 function adapterFailure(error: unknown, attempt: AttemptRequest, adapter: string): unknown {
   if (attempt.aborted && isAsyncHttpError(attempt.reason)) return attempt.reason;
   if (isAsyncHttpError(error)) return error;
-  return new ConnectionError(`The ${adapter} adapter failed: ${errorMessage(error)}`, { cause: error });
+  return new ConnectionError(`The ${adapter} adapter failed: ${failureReason(error)}`, { cause: error });
 }
 
 /** `sending`, or the abort reason as soon as `attempt` is aborted; a late result is dropped, handled. */
