@@ -2,7 +2,7 @@ import type { Content } from './content.js';
 import { InvalidRequestError } from './errors/invalid-request-error.js';
 import { RedirectLimitError, RedirectMissingLocationError } from './errors/redirect-errors.js';
 import type { Hop } from './pipeline/types.js';
-import { checkUserinfo, type HeaderPairs } from './request.js';
+import { checkUserinfo } from './request.js';
 import type { Response } from './response.js';
 
 /** httplib2's redirect codes. */

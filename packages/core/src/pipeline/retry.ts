@@ -1,6 +1,6 @@
 import type { AdapterResponse } from '../adapter.js';
 import { errorMessage, formatError } from '../format-error.js';
-import { type RequestTask, RUNNING } from '../promise-objects.js';
+import { type RequestTask, RUNNING } from '../request-task.js';
 import { backoff, isDroppedConnection, retriesError } from '../retry.js';
 import type { Timers } from '../timers.js';
 import type { Layer, PipelineContext } from './types.js';

@@ -4,7 +4,7 @@ import { isAsyncHttpError } from '../errors/async-http-error.js';
 import { ConnectionError } from '../errors/connection-error.js';
 import { failureReason } from '../errors/failure-reason.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import type { RequestTask } from '../promise-objects.js';
+import type { RequestTask } from '../request-task.js';
 import { checkAdapterResponse, composeInterceptors } from './interceptors.js';
 import type { Handler, PipelineContext, Send } from './types.js';
 

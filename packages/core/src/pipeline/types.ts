@@ -3,8 +3,8 @@ import type { HttpCache } from '../cache/http-cache.js';
 import type { Content } from '../content.js';
 import type { Credentials } from '../credentials.js';
 import type { Logger } from '../logger.js';
-import type { RequestTask } from '../promise-objects.js';
 import type { HeaderPairs } from '../request.js';
+import type { RequestTask } from '../request-task.js';
 import type { Response } from '../response.js';
 import type { Timers } from '../timers.js';
 
