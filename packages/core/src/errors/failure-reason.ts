@@ -1,3 +1,5 @@
+import { errorMessage } from '../format-error.js';
+
 // Deep enough for any real chain (fetch's TypeError → undici's SocketError → the socket's Error); a
 // bound, so a cause that points back at itself cannot loop.
 const maxDepth = 8;
@@ -15,6 +17,15 @@ const maxDepth = 8;
  * ```
  */
 export function failureReason(error: unknown): string {
+  try {
+    return reasonOf(error);
+  } catch {
+    // A value that throws when read (a null-prototype object, a hostile getter) still gets words.
+    return errorMessage(error);
+  }
+}
+
+function reasonOf(error: unknown): string {
   const top = messageOf(error);
   let root = '';
   let current: unknown = error;
