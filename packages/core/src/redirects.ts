@@ -1,7 +1,7 @@
 import type { Content } from './content.js';
 import { InvalidRequestError } from './errors/invalid-request-error.js';
 import { RedirectLimitError, RedirectMissingLocationError } from './errors/redirect-errors.js';
-import type { Hop } from './pipeline/types.js';
+import type { Hop } from './pipeline/hop.js';
 import { checkUserinfo } from './request.js';
 import type { Response } from './response.js';
 

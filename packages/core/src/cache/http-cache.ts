@@ -2,7 +2,7 @@ import CachePolicy from 'http-cache-semantics';
 import { Content } from '../content.js';
 import { formatError } from '../format-error.js';
 import type { Logger } from '../logger.js';
-import type { Hop } from '../pipeline/types.js';
+import type { Hop } from '../pipeline/hop.js';
 import { resolveLocation } from '../redirects.js';
 import type { HeaderPairs } from '../request.js';
 import { joinHeaders, Response } from '../response.js';
