@@ -13,6 +13,7 @@ import { interceptorCases } from './interceptors.js';
 import { testRfcCache } from './rfc-cache.js';
 import { testRfcRedirects } from './rfc-redirects.js';
 import { type BehaviourServer, startBehaviourServer, text, users } from './server.js';
+import { testThreads } from './threads.js';
 
 /** Options of `testBehaviour`. */
 export interface TestBehaviourOptions {
@@ -791,5 +792,7 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
     });
 
     testBadInput(create);
+
+    testThreads(client);
   });
 }
