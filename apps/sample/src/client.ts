@@ -1,5 +1,5 @@
 import type { Http, RequestPromise } from '@asynchttp/core';
-import { Agency, type RouteDetail, transitCallback } from './domain.js';
+import { Agency, type RouteDetail, type TransitParsers } from './domain.js';
 
 /** Counters the progress display reads while the job runs. */
 export interface JobProgress {
@@ -37,6 +37,8 @@ export interface JobOptions {
   /** Cap on route-detail requests. @default Infinity */
   maxDetails?: number;
   progress?: JobProgress;
+  /** How answers are parsed: on the main thread (the default) or in a thread pool (`poolParsers`). */
+  parsers?: TransitParsers;
 }
 
 /** The agencies list could not be read: nothing else can be requested. */
@@ -87,12 +89,7 @@ export async function runJob(http: Http, options: JobOptions): Promise<JobResult
     return request;
   };
 
-  const agenciesUrl = new URL('agencies.json', base);
-  const agenciesRequest = track(
-    'agencies',
-    false,
-    http.request(agenciesUrl, { callback: transitCallback((json, where) => Agency.list(json, base, where)) }),
-  );
+  const agenciesRequest = track('agencies', false, Agency.request(http, base, options.parsers));
   let agencies: Agency[];
   try {
     agencies = await agenciesRequest.data;

@@ -1,30 +1,47 @@
-import type { Callback, CallbackInput, Http, RequestPromise } from '@asynchttp/core';
+import type { Callback, Http, RequestPromise } from '@asynchttp/core';
+import type { ThreadPool } from '@asynchttp/core/threads';
+import {
+  type DetailData,
+  type Item,
+  parseAgencies,
+  parseRouteDetail,
+  parseRoutes,
+  type Stop,
+} from './transit-parse.js';
 
-/** The server answered, but not with what a transit API answers: a status >= 400, non-JSON, or the wrong shape. */
-export class TransitApiError extends Error {
-  override name = 'TransitApiError';
-}
+export { type Stop, TransitApiError } from './transit-parse.js';
 
 /**
- * A callback that turns a transit API answer into domain objects inside the worker: a status >= 400,
- * a body that is not JSON, or JSON of the wrong shape all throw `TransitApiError`, which then rejects
- * the request's promise objects where they are read.
+ * The callbacks that read the transit API's answers (status, JSON, shape) into plain data: a status
+ * >= 400, a body that is not JSON, or JSON of the wrong shape all throw `TransitApiError`, which then
+ * rejects the request's promise objects where they are read.
  */
-export function transitCallback<T>(build: (json: unknown, url: string) => T): Callback<T> {
-  return ({ response, content }: CallbackInput) => {
-    const where = `GET ${response.url}`;
-    if (response.status >= 400) {
-      throw new TransitApiError(`${where} answered ${response.status} ${response.reason}`);
-    }
-    let json: unknown;
-    try {
-      json = content.json();
-    } catch {
-      const start = content.text().slice(0, 40).replace(/\s+/g, ' ');
-      throw new TransitApiError(`${where} did not return JSON (it starts with ${JSON.stringify(start)})`);
-    }
-    return build(json, where);
+export interface TransitParsers {
+  agencies: Callback<Item[]>;
+  routes: Callback<Item[]>;
+  detail: Callback<DetailData>;
+}
+
+/** The parsers as plain callbacks: they run on the main thread, in the request's worker slot. */
+export const mainThreadParsers: TransitParsers = {
+  agencies: parseAgencies,
+  routes: parseRoutes,
+  detail: parseRouteDetail,
+};
+
+/** The same parsers run in a `ThreadPool`'s threads: JSON parsing no longer blocks the event loop. */
+export function poolParsers(pool: ThreadPool): TransitParsers {
+  const module = new URL('./transit-thread.js', import.meta.url);
+  return {
+    agencies: pool.callback<Item[]>(module, 'parseAgencies'),
+    routes: pool.callback<Item[]>(module, 'parseRoutes'),
+    detail: pool.callback<DetailData>(module, 'parseRouteDetail'),
   };
+}
+
+/** A callback that parses with `parse`, then makes domain objects of the result, still in the worker slot. */
+function building<A, B>(parse: Callback<A>, build: (data: A) => B): Callback<B> {
+  return async (input) => build(await parse(input));
 }
 
 /** A transit agency, as listed by `/agencies.json`. */
@@ -34,17 +51,27 @@ export class Agency {
     readonly name: string,
     /** The API's base URL, where this agency's routes are found. */
     readonly base: URL,
+    /** How its answers are read: on the main thread or in a thread pool. */
+    readonly parsers: TransitParsers = mainThreadParsers,
   ) {}
 
-  /** Parses `{ items: [{ id, display_name }] }`; throws `TransitApiError` on any other shape. */
-  static list(json: unknown, base: URL, where: string): Agency[] {
-    return items(json, where, 'agencies').map((item) => new Agency(item.id, item.display_name, base));
+  /** Requests `/agencies.json`; the callback makes the `Agency` objects in the worker. */
+  static request(http: Http, base: URL, parsers = mainThreadParsers): RequestPromise<Agency[]> {
+    return http.request(new URL('agencies.json', base), {
+      callback: building(parsers.agencies, (items) =>
+        items.map((item) => new Agency(item.id, item.display_name, base, parsers)),
+      ),
+    });
   }
 
   /** Requests this agency's routes; the callback makes the `Route` objects in the worker. */
   routes(http: Http): RequestPromise<Route[]> {
     const url = new URL(`agencies/${encodeURIComponent(this.id)}/routes.json`, this.base);
-    return http.request(url, { callback: transitCallback((json, where) => Route.list(json, this, where)) });
+    return http.request(url, {
+      callback: building(this.parsers.routes, (items) =>
+        items.map((item) => new Route(this, item.id, item.display_name)),
+      ),
+    });
   }
 }
 
@@ -56,10 +83,6 @@ export class Route {
     readonly name: string,
   ) {}
 
-  static list(json: unknown, agency: Agency, where: string): Route[] {
-    return items(json, where, 'routes').map((item) => new Route(agency, item.id, item.display_name));
-  }
-
   /** `agency/route`, how the report names a route. */
   get key(): string {
     return `${this.agency.id}/${this.id}`;
@@ -69,16 +92,12 @@ export class Route {
   details(http: Http): RequestPromise<RouteDetail> {
     const path = `agencies/${encodeURIComponent(this.agency.id)}/routes/${encodeURIComponent(this.id)}.json`;
     return http.request(new URL(path, this.agency.base), {
-      callback: transitCallback((json, where) => RouteDetail.from(json, this, where)),
+      callback: building(
+        this.agency.parsers.detail,
+        (detail) => new RouteDetail(this, detail.type, detail.stops),
+      ),
     });
   }
-}
-
-export interface Stop {
-  id: string;
-  name: string;
-  lat: number;
-  lon: number;
 }
 
 /** A route with its stops, from `/agencies/<agency>/routes/<route>.json`. */
@@ -88,51 +107,4 @@ export class RouteDetail {
     readonly type: string,
     readonly stops: readonly Stop[],
   ) {}
-
-  static from(json: unknown, route: Route, where: string): RouteDetail {
-    const record = json as { id?: unknown; type?: unknown; stops?: unknown };
-    if (typeof json !== 'object' || json === null || record.id !== route.id || !Array.isArray(record.stops)) {
-      throw new TransitApiError(
-        `${where} is not the route ${route.key}: expected { id, type, stops: [...] }`,
-      );
-    }
-    const stops = record.stops.map((stop: unknown): Stop => {
-      const { id, name, lat, lon } = (stop ?? {}) as Partial<Stop>;
-      if (
-        typeof id !== 'string' ||
-        typeof name !== 'string' ||
-        typeof lat !== 'number' ||
-        typeof lon !== 'number'
-      ) {
-        throw new TransitApiError(`${where} has a stop that is not { id, name, lat, lon }`);
-      }
-      return { id, name, lat, lon };
-    });
-    return new RouteDetail(route, typeof record.type === 'string' ? record.type : 'unknown', stops);
-  }
-}
-
-interface Item {
-  id: string;
-  display_name: string;
-}
-
-function items(json: unknown, where: string, what: string): Item[] {
-  const list = (json as { items?: unknown } | null)?.items;
-  const valid =
-    Array.isArray(list) &&
-    list.every(
-      (item) =>
-        typeof item === 'object' &&
-        item !== null &&
-        typeof item.id === 'string' &&
-        item.id !== '' &&
-        typeof item.display_name === 'string',
-    );
-  if (!valid) {
-    throw new TransitApiError(
-      `${where} is not a list of ${what}: expected { "items": [{ "id", "display_name" }] }`,
-    );
-  }
-  return list as Item[];
 }

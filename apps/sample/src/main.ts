@@ -1,9 +1,13 @@
 #!/usr/bin/env node
+import { availableParallelism } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Http } from '@asynchttp/core';
+import { ThreadPool } from '@asynchttp/core/threads';
 import createDebug from 'debug';
 import { adapterNames, adapters } from './adapters.js';
 import { JobError, type JobProgress, runJob } from './client.js';
+import { mainThreadParsers, poolParsers } from './domain.js';
 import { describeFailure } from './failure.js';
 import { formatComparison, formatSummary, type Summary, startProgress, summarize } from './report.js';
 import { startTransitServer, type TransitServer } from './transit-server.js';
@@ -17,6 +21,9 @@ Options:
   --adapter NAME   ${adapterNames.join(', ')} or all (default: all, one after another)
   --workers N      requests running at once (default: 8)
   --requests N     cap on route-detail requests per adapter (default: every route)
+  --threads N|off  parse the answers in a pool of N worker threads, off to parse them on the main
+                   thread (default: ${defaultThreads() || 'off'} here; 1 when the machine has more than one core,
+                   off on one core)
   --base-url URL   a transit API serving /agencies.json, /agencies/<id>/routes.json and
                    /agencies/<id>/routes/<route>.json (default: an embedded server on 127.0.0.1)
   --debug          turn on asynchttp's debug log (the debug package, namespace asynchttp)
@@ -29,6 +36,8 @@ interface Settings {
   adapters: string[];
   workers: number;
   requests: number;
+  /** Threads of the parsing pool; 0 parses on the main thread. */
+  threads: number;
   base: URL | undefined;
   debug: boolean;
 }
@@ -46,6 +55,7 @@ function parse(argv: string[]): Settings | undefined {
         adapter: { type: 'string', default: 'all' },
         workers: { type: 'string', default: '8' },
         requests: { type: 'string' },
+        threads: { type: 'string' },
         'base-url': { type: 'string' },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -63,7 +73,8 @@ function parse(argv: string[]): Settings | undefined {
       const flag = option.split(' ', 1)[0]!;
       // parseArgs takes `--workers -3` for a flag missing its value; the user meant a negative number.
       const next = args[args.indexOf(flag) + 1];
-      if (next !== undefined && /^-\d/.test(next)) positive(next, flag);
+      if (next !== undefined && /^-\d/.test(next))
+        positive(next, flag, flag === '--threads' ? ' or off' : '');
       if (message.includes('does not take')) throw new UsageError(`${flag} takes no value (see --help)`);
       throw new UsageError(`${flag} needs a value (see --help)`);
     }
@@ -81,17 +92,31 @@ function parse(argv: string[]): Settings | undefined {
       values.requests === undefined
         ? Number.POSITIVE_INFINITY
         : positive(values.requests as string, '--requests'),
+    threads:
+      values.threads === undefined
+        ? defaultThreads()
+        : values.threads === 'off'
+          ? 0
+          : positive(values.threads as string, '--threads', ' or off'),
     base: values['base-url'] === undefined ? undefined : baseUrl(values['base-url'] as string),
     debug: values.debug === true,
   };
 }
 
-function positive(text: string, flag: string): number {
+function positive(text: string, flag: string, or = ''): number {
   const value = Number(text);
   if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value <= 0) {
-    throw new UsageError(`${flag} must be a positive whole number, got "${text}"`);
+    throw new UsageError(`${flag} must be a positive whole number${or}, got "${text}"`);
   }
   return value;
+}
+
+/**
+ * One parsing thread when there is a core to spare: the main thread keeps a core for sockets, timers and
+ * the progress display while the thread parses. On one core a thread only adds the cost of the copy.
+ */
+function defaultThreads(): number {
+  return availableParallelism() > 1 ? 1 : 0;
 }
 
 function baseUrl(text: string): URL {
@@ -125,9 +150,12 @@ async function run(settings: Settings): Promise<number> {
   const tty = out.isTTY === true && !settings.debug;
   const summaries: Summary[] = [];
   let failed = 0;
+  const pool = settings.threads > 0 ? new ThreadPool({ maxThreads: settings.threads }) : undefined;
+  const parsers = pool === undefined ? mainThreadParsers : poolParsers(pool);
+  const parsing = pool === undefined ? 'on the main thread' : `in ${settings.threads} thread(s)`;
   try {
     for (const name of settings.adapters) {
-      out.write(`${name}: ${settings.workers} workers against ${where}\n`);
+      out.write(`${name}: ${settings.workers} workers against ${where}, parsing ${parsing}\n`);
       const http = new Http({
         adapter: await adapters[name]!(),
         maxWorkers: settings.workers,
@@ -139,8 +167,11 @@ async function run(settings: Settings): Promise<number> {
       const progress: JobProgress = { issued: 0, done: 0, failed: 0 };
       const display = startProgress(name, http, progress, { tty, stream: out });
       let result: Awaited<ReturnType<typeof runJob>>;
+      // How long the event loop was held up while the job ran: what parsing on the main thread costs.
+      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      loopDelay.enable();
       try {
-        result = await runJob(http, { base, maxDetails: settings.requests, progress });
+        result = await runJob(http, { base, maxDetails: settings.requests, progress, parsers });
       } catch (error) {
         if (error instanceof JobError) {
           process.stderr.write(`asynchttp-sample: ${describeFailure(error.cause, base)}\n`);
@@ -148,10 +179,14 @@ async function run(settings: Settings): Promise<number> {
         }
         throw error;
       } finally {
+        loopDelay.disable();
         display.stop();
         await http.close({ cancelPending: true });
       }
-      const summary = summarize(name, settings.workers, result);
+      const summary = summarize(name, settings.workers, result, {
+        threads: settings.threads,
+        loopDelayP99: loopDelay.percentile(99) / 1e6,
+      });
       summaries.push(summary);
       out.write(`${formatSummary(summary)}\n`);
       if (result.failed > 0) {
@@ -162,6 +197,7 @@ async function run(settings: Settings): Promise<number> {
       }
     }
   } finally {
+    await pool?.close();
     await server?.close();
   }
   if (summaries.length > 1) out.write(`${formatComparison(summaries)}\n`);

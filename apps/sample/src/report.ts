@@ -70,6 +70,10 @@ export function startProgress(
 export interface Summary {
   adapter: string;
   workers: number;
+  /** Threads that parsed the answers; 0 on the main thread. */
+  threads: number;
+  /** The event loop's delay while the job ran, 99th percentile, in ms (`monitorEventLoopDelay`). */
+  loopDelayP99: number;
   requests: number;
   failures: number;
   wallMs: number;
@@ -82,8 +86,13 @@ export interface Summary {
   stops: number;
 }
 
-/** The figures of one adapter's run. */
-export function summarize(adapter: string, workers: number, result: JobResult): Summary {
+/** The figures of one adapter's run; `loop` what was measured around it. */
+export function summarize(
+  adapter: string,
+  workers: number,
+  result: JobResult,
+  loop: { threads: number; loopDelayP99: number } = { threads: 0, loopDelayP99: 0 },
+): Summary {
   const times = result.timings.map((timing) => timing.ms).sort((a, b) => a - b);
   let slowest: (typeof result.timings)[number] | undefined;
   for (const timing of result.timings) {
@@ -92,6 +101,8 @@ export function summarize(adapter: string, workers: number, result: JobResult): 
   return {
     adapter,
     workers,
+    threads: loop.threads,
+    loopDelayP99: loop.loopDelayP99,
     requests: result.timings.length,
     failures: result.failed,
     wallMs: result.wallMs,
@@ -117,6 +128,7 @@ export function formatSummary(summary: Summary): string {
   return formatTable([
     ['adapter', summary.adapter],
     ['workers', String(summary.workers)],
+    ['parse threads', summary.threads === 0 ? 'off (main thread)' : String(summary.threads)],
     ['requests', String(summary.requests)],
     ['failures', String(summary.failures)],
     ['wall time', ms(summary.wallMs)],
@@ -124,6 +136,7 @@ export function formatSummary(summary: Summary): string {
     ['p50 latency', ms(summary.p50)],
     ['p95 latency', ms(summary.p95)],
     ['slowest route', summary.slowest],
+    ['event-loop p99', ms(summary.loopDelayP99)],
     ['data', `${summary.agencies} agencies, ${summary.routes} routes, ${summary.stops} stops`],
   ]);
 }
@@ -131,7 +144,7 @@ export function formatSummary(summary: Summary): string {
 /** Every adapter side by side, a row each. */
 export function formatComparison(summaries: readonly Summary[]): string {
   return formatTable([
-    ['adapter', 'requests', 'failures', 'wall time', 'requests/s', 'p50', 'p95'],
+    ['adapter', 'requests', 'failures', 'wall time', 'requests/s', 'p50', 'p95', 'loop p99'],
     ...summaries.map((s) => [
       s.adapter,
       String(s.requests),
@@ -140,6 +153,7 @@ export function formatComparison(summaries: readonly Summary[]): string {
       s.perSecond.toFixed(1),
       ms(s.p50),
       ms(s.p95),
+      ms(s.loopDelayP99),
     ]),
   ]);
 }

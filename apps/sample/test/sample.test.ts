@@ -64,10 +64,54 @@ describe.concurrent('against the embedded transit server', () => {
     }
   });
 
+  it.for([
+    ['2', '2', 'in 2 thread(s)'],
+    ['off', 'off (main thread)', 'on the main thread'],
+  ])(
+    '--threads %s parses there, with the same results, and reports the event-loop delay',
+    async ([flag, row, said], { expect }) => {
+      const run = await runNode([
+        'dist/main.js',
+        '--adapter',
+        'undici',
+        '--requests',
+        '30',
+        '--threads',
+        flag!,
+      ]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`parsing ${said}`);
+      const table = tables(run.stdout).get('undici');
+      expect(table?.['parse threads']).toBe(row);
+      expect(table?.requests).toBe(String(expectedRequests(embedded, 30)));
+      expect(table?.failures).toBe('0');
+      expect(table?.data).toMatch(/^\d+ agencies, \d+ routes, [1-9]\d* stops$/);
+      expect(table?.['event-loop p99']).toMatch(/^\d+\.\d ms$/);
+    },
+  );
+
+  it('by default the answers are parsed in one thread when there is a core to spare', async ({ expect }) => {
+    const { availableParallelism } = await import('node:os');
+    const run = await runNode(['dist/main.js', '--adapter', 'undici', '--requests', '5']);
+    expect(run.code).toBe(0);
+    expect(tables(run.stdout).get('undici')?.['parse threads']).toBe(
+      availableParallelism() > 1 ? '1' : 'off (main thread)',
+    );
+  });
+
   it('--help lists every flag and exits 0', async ({ expect }) => {
     const run = await runNode(['dist/main.js', '--help']);
     expect(run.code).toBe(0);
-    for (const flag of ['--adapter', '--workers', '--requests', '--base-url', '--debug', '--help']) {
+    for (const flag of [
+      '--adapter',
+      '--workers',
+      '--requests',
+      '--threads',
+      '--base-url',
+      '--debug',
+      '--help',
+    ]) {
       expect(run.stdout).toContain(flag);
     }
   });
@@ -185,6 +229,15 @@ describe.concurrent('bad input: one line on stderr, a non-zero exit, no stack', 
     ['zero requests', ['--requests', '0'], /--requests must be a positive whole number, got "0"/],
     ['negative requests', ['--requests=-1'], /--requests must be a positive whole number, got "-1"/],
     ['a flag without its value', ['--workers'], /--workers needs a value/],
+    ['zero threads', ['--threads', '0'], /--threads must be a positive whole number or off, got "0"/],
+    ['non-numeric threads', ['--threads', 'x'], /--threads must be a positive whole number or off, got "x"/],
+    ['negative threads', ['--threads', '-1'], /--threads must be a positive whole number or off, got "-1"/],
+    [
+      'fractional threads',
+      ['--threads', '1.5'],
+      /--threads must be a positive whole number or off, got "1.5"/,
+    ],
+    ['threads without a value', ['--threads'], /--threads needs a value/],
     ['an unknown flag', ['--turbo'], /unknown option --turbo/],
     ['a stray argument', ['fast'], /unexpected argument fast/],
     [
