@@ -6,6 +6,14 @@ import { type MeasureOptions, measure, median, type Sample } from './measure.js'
 import { type MemorySample, measureMemory, memoryKinds } from './memory.js';
 import { formatMemory, formatTable, formatTargets, machine, type Row, targets, writeJson } from './report.js';
 import { type BenchServer, startServer, type VariantName, variants } from './server.js';
+import {
+  formatThreads,
+  fullThreads,
+  quickThreads,
+  runThreadsScenario,
+  type ThreadsResult,
+  threadsTargets,
+} from './threads.js';
 
 interface Scenario {
   variant: VariantName;
@@ -29,7 +37,8 @@ const quickPlan: Scenario[] = [{ variant: 'small', concurrency: 16, requests: 30
 
 const usage = `Usage: node --expose-gc dist/main.js [options]
 
-  --quick            smoke run for CI: N = 300, one round, C = 16, 64 B only, memory N = 20,000
+  --quick            smoke run for CI: N = 300, one round, C = 16, 64 B only, memory N = 20,000,
+                     threads scenario N = 48 / 200
   --rounds <n>       alternating rounds per scenario (default 3; 1 with --quick)
   --requests <n>     N for every scenario (default: per scenario, see README)
   --concurrency <l>  comma-separated C values to keep, e.g. 64 or 1,16
@@ -37,6 +46,9 @@ const usage = `Usage: node --expose-gc dist/main.js [options]
   --only <l>         comma-separated client names (or parts of names) to keep, e.g. "asynchttp + undici"
   --memory-requests <n>  N for the memory part (default 1,000,000; 20,000 with --quick)
   --no-memory        skip the memory part
+  --threads-only     only the threads scenario (callbacks in a ThreadPool against the main thread);
+                     writes results/threads.json unless --out says otherwise
+  --no-threads       skip the threads scenario
   --out <path>       JSON results (default results/latest.json; results/quick.tmp.json with --quick)
   --help             this text`;
 
@@ -66,6 +78,8 @@ function options() {
       only: { type: 'string' },
       'memory-requests': { type: 'string' },
       'no-memory': { type: 'boolean', default: false },
+      'threads-only': { type: 'boolean', default: false },
+      'no-threads': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -98,21 +112,31 @@ function options() {
     (client) => only === undefined || only.some((part) => picks(part, client.name)),
   );
   if (chosen.length === 0) throw new RangeError(`--only ${values.only} matches no client`);
+  const threadsOnly = values['threads-only'];
+  if (threadsOnly && values['no-threads'])
+    throw new RangeError('--threads-only and --no-threads exclude each other');
+  const defaultOut = quick
+    ? '../results/quick.tmp.json'
+    : threadsOnly
+      ? '../results/threads.json'
+      : '../results/latest.json';
   return {
     help: values.help,
     quick,
-    plan,
+    plan: threadsOnly ? [] : plan,
     clients: chosen,
+    threads: values['no-threads']
+      ? undefined
+      : {
+          ...(quick ? quickThreads : fullThreads),
+          ...(values.rounds === undefined ? {} : { rounds: count(values.rounds, '--rounds')! }),
+        },
     rounds: count(values.rounds, '--rounds') ?? (quick ? 1 : 3),
-    memoryRequests: values['no-memory']
-      ? 0
-      : (count(values['memory-requests'], '--memory-requests') ?? (quick ? 20_000 : 1_000_000)),
-    out:
-      values.out === undefined
-        ? fileURLToPath(
-            new URL(quick ? '../results/quick.tmp.json' : '../results/latest.json', import.meta.url),
-          )
-        : resolve(values.out),
+    memoryRequests:
+      values['no-memory'] || threadsOnly
+        ? 0
+        : (count(values['memory-requests'], '--memory-requests') ?? (quick ? 20_000 : 1_000_000)),
+    out: values.out === undefined ? fileURLToPath(new URL(defaultOut, import.meta.url)) : resolve(values.out),
   };
 }
 
@@ -190,10 +214,12 @@ async function main(): Promise<void> {
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
   const rows: Row[] = [];
+  let threads: ThreadsResult | undefined;
   try {
     for (const scenario of settings.plan) {
       rows.push(...(await runScenario(server, scenario, settings.clients, settings.rounds)));
     }
+    if (settings.threads !== undefined) threads = await runThreadsScenario(server, settings.threads);
   } finally {
     await server.stop();
   }
@@ -203,9 +229,11 @@ async function main(): Promise<void> {
     for (const kind of memoryKinds) memory.push(await measureMemory(kind, settings.memoryRequests));
   }
 
-  const results = targets(rows, memory);
-  console.log(`\n${formatTable(rows)}`);
+  const results = settings.plan.length > 0 ? targets(rows, memory) : [];
+  if (threads !== undefined) results.push(...threadsTargets(threads));
+  if (rows.length > 0) console.log(`\n${formatTable(rows)}`);
   if (memory.length > 0) console.log(`\n${formatMemory(memory)}`);
+  if (threads !== undefined) console.log(`\n${formatThreads(threads)}`);
   console.log(`\n${formatTargets(results)}`);
   writeJson(settings.out, {
     machine: info,
@@ -215,9 +243,11 @@ async function main(): Promise<void> {
       plan: settings.plan,
       clients: settings.clients.map((client) => client.name),
       memoryRequests: settings.memoryRequests,
+      threads: settings.threads,
     },
     rows,
     memory,
+    threads,
     targets: results,
   });
   console.log(`\nResults written to ${settings.out}`);

@@ -14,6 +14,35 @@ export const variants = {
 
 export type VariantName = keyof typeof variants;
 
+/**
+ * JSON bodies for the threads scenario (`src/threads.ts`), by path: an array of stop records of about
+ * the given size, the same bytes on every request.
+ */
+export const jsonBodies = {
+  /** About 1 MiB: parsing and walking it takes several ms of CPU. */
+  '/json-1m': 1024 * 1024,
+  /** About 1 KiB: a callback on it is trivial. */
+  '/json-1k': 1024,
+} as const;
+
+/** A JSON array of stop records, about `bytes` long (within one record). */
+export function makeJson(bytes: number): string {
+  const parts: string[] = [];
+  let length = 2;
+  for (let id = 0; length < bytes; id++) {
+    const record = JSON.stringify({
+      id,
+      name: `stop ${id}`,
+      lat: 37 + (id % 1000) / 1000,
+      lon: -122 - (id % 777) / 1000,
+      routes: [id % 13, id % 17],
+    });
+    parts.push(record);
+    length += record.length + 1;
+  }
+  return `[${parts.join(',')}]`;
+}
+
 /** Messages the server child sends over IPC. */
 interface ServerMessage {
   port: number;
@@ -84,6 +113,14 @@ function serve(): void {
       body,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.byteLength) },
       delayMs: variant.delayMs,
+    });
+  }
+  for (const [path, bytes] of Object.entries(jsonBodies)) {
+    const body = Buffer.from(makeJson(bytes));
+    routes.set(path, {
+      body,
+      headers: { 'content-type': 'application/json', 'content-length': String(body.byteLength) },
+      delayMs: 0,
     });
   }
   const notFound = Buffer.from('not found\n');
