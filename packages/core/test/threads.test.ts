@@ -112,7 +112,7 @@ describe('ThreadPool: callbacks in worker threads', () => {
   });
 
   test('event-loop delay: a CPU-heavy callback on the main thread blocks, in the pool it does not', async () => {
-    const spinMs = 250;
+    const spinMs = 400;
     const spinHere = () => {
       const end = Date.now() + spinMs;
       while (Date.now() < end);
