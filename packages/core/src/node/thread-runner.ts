@@ -14,12 +14,18 @@ export interface ResponseSnapshot extends Readonly<ResponseSnapshotData> {
   get(name: string): string | undefined;
 }
 
+// Modules this thread has loaded, so a task does not go through the loader's resolution again.
+const loaded = new Map<string, Record<string, unknown>>();
+
 export default async function runThreadTask(task: ThreadTask): Promise<ThreadReply | ArrayBuffer> {
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(task.href)) as Record<string, unknown>;
-  } catch (error) {
-    return { kind: 'no-module', detail: describe(error) };
+  let module = loaded.get(task.href);
+  if (module === undefined) {
+    try {
+      module = (await import(task.href)) as Record<string, unknown>;
+    } catch (error) {
+      return { kind: 'no-module', detail: describe(error) };
+    }
+    loaded.set(task.href, module);
   }
   if (!(task.exportName in module)) return { kind: 'no-export', detail: '' };
   const callback = module[task.exportName];
