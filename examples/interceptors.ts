@@ -23,10 +23,11 @@ let issued = 0;
 let token: Promise<string> | undefined;
 const fetchToken = async (): Promise<string> => `token-${++issued}`;
 const bearer: Interceptor = (next) => async (request) => {
-  const withToken = async (): Promise<AdapterRequest> => ({
-    ...request,
-    headers: [...request.headers, ['authorization', `Bearer ${await (token ??= fetchToken())}`]],
-  });
+  const withToken = async (): Promise<AdapterRequest> => {
+    // One refresh at a time: every request that needs a token waits for the same one.
+    token ??= fetchToken();
+    return { ...request, headers: [...request.headers, ['authorization', `Bearer ${await token}`]] };
+  };
   const response = await next(await withToken());
   if (response.status !== 401) return response;
   token = undefined;

@@ -2,7 +2,7 @@
 // Scaffolds an adapter package from templates/adapter: a node:http adapter that already passes the
 // conformance suite, so a contributor starts green and swaps in their library step by step.
 //
-//   pnpm new-adapter <name> [--dir <path>] [--no-install]
+//   pnpm new-adapter <name> [--dir <path>] [--no-install] [--outside-workspace]
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -19,13 +19,15 @@ import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const templateDir = path.join(root, 'templates', 'adapter');
-const USAGE = 'usage: pnpm new-adapter <name> [--dir <path>] [--no-install]';
+const USAGE = 'usage: pnpm new-adapter <name> [--dir <path>] [--no-install] [--outside-workspace]';
 // Lower-case words joined by single hyphens, starting with a letter: valid in an npm scope and
 // convertible to a JavaScript identifier (node-fetch → nodeFetchAdapter).
 const NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const MAX_NAME_LENGTH = 50;
+// Names the repository has taken or will take for something that is not an adapter of that name.
+const RESERVED_NAMES = new Set(['core', 'adapter-tests', 'sample', 'bench', 'monorepo']);
 
-/** A bad invocation: reported as one line on stderr, exit code 1. */
+/** A bad invocation: reported as one line on stderr, exit code 2 (nothing is written). */
 export class UsageError extends Error {
   name = 'UsageError';
 }
@@ -40,6 +42,7 @@ export function readArgs(argv) {
       options: {
         dir: { type: 'string' },
         'no-install': { type: 'boolean', default: false },
+        'outside-workspace': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -53,12 +56,77 @@ export function readArgs(argv) {
     throw new UsageError(`expected one adapter name, got ${positionals.length} (${USAGE})`);
   const name = positionals[0];
   validateName(name);
-  return {
-    help: false,
-    name,
-    dir: path.resolve(values.dir ?? path.join(root, 'packages')),
-    install: !values['no-install'],
+  const workspace = readWorkspace();
+  checkNameIsFree(name, workspace);
+  const dir = path.resolve(values.dir ?? path.join(root, 'packages'));
+  const outside = values['outside-workspace'];
+  if (!outside && !inWorkspace(path.join(dir, name), workspace.globs)) {
+    throw new UsageError(
+      `--dir ${shownPath(dir)} is outside the workspace (pnpm-workspace.yaml: ${workspace.globs.join(', ')}), so the package would not be linked, built or tested; use --dir packages, or add --outside-workspace to create an unlinked package on purpose`,
+    );
+  }
+  // pnpm install cannot link a package outside the workspace, so there is nothing to install for it.
+  return { help: false, name, dir, install: !values['no-install'] && !outside };
+}
+
+function shownPath(target) {
+  const relative = path.relative(process.cwd(), target);
+  return relative.startsWith('..') ? target : relative || '.';
+}
+
+/** The workspace's package globs (pnpm-workspace.yaml) and the packages they hold: folder and name. */
+export function readWorkspace(workspaceRoot = root) {
+  const yaml = readFileSync(path.join(workspaceRoot, 'pnpm-workspace.yaml'), 'utf8');
+  const list = yaml.match(/^packages:\s*\n((?:[ \t]*(?:-.*|#.*)?\n?)*)/m)?.[1] ?? '';
+  const globs = [...list.matchAll(/^[ \t]*-[ \t]*['"]?([^'"#\n]+?)['"]?[ \t]*(?:#.*)?$/gm)].map((m) => m[1]);
+  const packages = [];
+  for (const glob of globs.filter((g) => !g.startsWith('!'))) {
+    // Only the `<folder>/*` globs this repository uses are expanded; a deeper glob still counts in
+    // inWorkspace, it just contributes no names to clash with.
+    const match = glob.match(/^([^*]+)\/\*$/);
+    if (!match) continue;
+    const parent = path.join(workspaceRoot, match[1]);
+    if (!existsSync(parent)) continue;
+    for (const entry of readdirSync(parent, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const manifest = path.join(parent, entry.name, 'package.json');
+      const packageName = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).name : undefined;
+      packages.push({ folder: entry.name, name: packageName });
+    }
+  }
+  return { root: workspaceRoot, globs, packages };
+}
+
+/** Whether a package folder matches one of the workspace globs (`*` is one path segment, `**` any). */
+export function inWorkspace(packageDir, globs, workspaceRoot = root) {
+  const relative = path.relative(workspaceRoot, packageDir).split(path.sep).join('/');
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return false;
+  const matches = (glob) => {
+    const source = glob
+      .replace(/\/+$/, '')
+      .split('/')
+      .map((part) =>
+        part === '**' ? '.*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'),
+      )
+      .join('/');
+    return new RegExp(`^${source}$`).test(relative);
   };
+  const included = globs.filter((g) => !g.startsWith('!')).some(matches);
+  return included && !globs.filter((g) => g.startsWith('!')).some((g) => matches(g.slice(1)));
+}
+
+/** Throws `UsageError` when `@asynchttp/<name>` or its folder would clash with the workspace. */
+export function checkNameIsFree(name, workspace) {
+  const packageName = `@asynchttp/${name}`;
+  const taken = workspace.packages.find((p) => p.name === packageName || p.folder === name);
+  if (taken) {
+    throw new UsageError(
+      `adapter name "${name}" clashes with the workspace package ${taken.name ?? taken.folder}; pick another name`,
+    );
+  }
+  if (RESERVED_NAMES.has(name)) {
+    throw new UsageError(`adapter name "${name}" is reserved by the repository; pick another name`);
+  }
 }
 
 /** Throws `UsageError` unless `name` can be both `@asynchttp/<name>` and the stem of an identifier. */
@@ -152,9 +220,8 @@ function main(argv) {
   const shown = path.relative(process.cwd(), packageDir) || packageDir;
   console.log(`Created ${shown} (${packageName}), a node:http adapter that passes the conformance suite.`);
 
-  const inWorkspace = path.dirname(packageDir) === path.join(root, 'packages');
   const changesetConfig = path.join(root, '.changeset', 'config.json');
-  if (inWorkspace && existsSync(changesetConfig)) {
+  if (inWorkspace(packageDir, readWorkspace().globs) && existsSync(changesetConfig)) {
     const next = addToFixedGroup(readFileSync(changesetConfig, 'utf8'), packageName);
     if (next) {
       writeFileSync(changesetConfig, next);
@@ -185,6 +252,7 @@ if (invoked) {
     process.exitCode = main(process.argv.slice(2));
   } catch (error) {
     console.error(`new-adapter: ${error instanceof UsageError ? error.message : error.stack}`);
-    process.exitCode = 1;
+    // 2, as for any command-line tool's usage error: nothing was written.
+    process.exitCode = error instanceof UsageError ? 2 : 1;
   }
 }

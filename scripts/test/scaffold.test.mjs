@@ -17,7 +17,7 @@ import {
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { addToFixedGroup, tokensFor, validateName } from '../new-adapter.mjs';
+import { addToFixedGroup, inWorkspace, readWorkspace, tokensFor, validateName } from '../new-adapter.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const script = path.join(root, 'scripts', 'new-adapter.mjs');
@@ -90,7 +90,7 @@ describe('a freshly scaffolded adapter', { timeout: 150_000 }, () => {
     changesetBefore = existsSync(changesetConfig) ? readFileSync(changesetConfig, 'utf8') : undefined;
     dir = mkdtempSync(path.join(root, '.scaffold-tmp-'));
     packageDir = path.join(dir, name);
-    created = await scaffold([name, '--dir', dir, '--no-install']);
+    created = await scaffold([name, '--dir', dir, '--no-install', '--outside-workspace']);
     if (created.code === 0) linkDependencies(packageDir);
   });
 
@@ -104,7 +104,7 @@ describe('a freshly scaffolded adapter', { timeout: 150_000 }, () => {
     assert.match(created.stdout, /Next: pnpm --filter @asynchttp\/scaffold-probe test/);
     const manifest = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
     assert.equal(manifest.name, '@asynchttp/scaffold-probe');
-    assert.equal(manifest.peerDependencies['@asynchttp/core'], 'workspace:^');
+    assert.equal(manifest.peerDependencies['@asynchttp/core'], 'workspace:^0.0.0 || ^0.1.0');
     const source = readFileSync(path.join(packageDir, 'src', 'index.ts'), 'utf8');
     assert.match(source, /scaffoldProbeAdapter/);
     assert.match(source, /ScaffoldProbeAdapterOptions/);
@@ -156,12 +156,12 @@ describe('a freshly scaffolded adapter', { timeout: 150_000 }, () => {
 });
 
 describe('new-adapter rejects bad input', { timeout: 30_000 }, () => {
-  /** Asserts a one-line error on stderr, exit code 1, and an untouched scratch folder. */
+  /** Asserts a one-line error on stderr, exit code 2, and an untouched scratch folder. */
   async function rejects(t, args, message) {
     const dir = scratch(t);
     const before = readdirSync(dir, { recursive: true });
     const result = await scaffold([...args.map((arg) => (arg === '<dir>' ? dir : arg))]);
-    assert.equal(result.code, 1, result.output);
+    assert.equal(result.code, 2, result.output);
     assert.equal(result.stdout, '');
     assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
     assert.match(result.stderr, /^new-adapter: /);
@@ -201,17 +201,44 @@ describe('new-adapter rejects bad input', { timeout: 30_000 }, () => {
   test('an existing folder, which is left as it was', async (t) => {
     const dir = scratch(t);
     mkdirSync(path.join(dir, 'taken'));
-    const result = await scaffold(['taken', '--dir', dir, '--no-install']);
-    assert.equal(result.code, 1, result.output);
+    const result = await scaffold(['taken', '--dir', dir, '--no-install', '--outside-workspace']);
+    assert.equal(result.code, 2, result.output);
     assert.match(result.stderr, /^new-adapter: .*taken already exists/);
     assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
     assert.deepEqual(readdirSync(path.join(dir, 'taken')), []);
   });
 
-  test('an existing workspace package', async () => {
-    const result = await scaffold(['core', '--no-install']);
-    assert.equal(result.code, 1, result.output);
-    assert.match(result.stderr, /^new-adapter: packages\/core already exists/);
+  /** Asserts exit code 2 with a one-line message, and that no package folder appeared anywhere. */
+  async function refused(args, message) {
+    const workspaceBefore = readWorkspace().packages;
+    const result = await scaffold(args);
+    assert.equal(result.code, 2, result.output);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr, message);
+    assert.deepEqual(readWorkspace().packages, workspaceBefore);
+  }
+
+  test('the name of any workspace package or app, whichever folder it would go to', async () => {
+    for (const name of ['core', 'adapter-tests', 'undici', 'axios', 'fetch', 'sample', 'bench']) {
+      await refused([name, '--no-install'], new RegExp(`"${name}" clashes with the workspace package`));
+      await refused([name, '--dir', 'apps', '--no-install'], /clashes with the workspace package/);
+    }
+  });
+
+  test('a reserved name', async () => {
+    await refused(['monorepo', '--no-install'], /"monorepo" is reserved/);
+  });
+
+  test('a --dir outside the workspace globs, which would leave the package unlinked', async (t) => {
+    const dir = scratch(t);
+    for (const outside of [dir, root, path.join(root, 'packages', 'core'), path.join(root, 'templates')]) {
+      await refused(
+        ['got', '--dir', outside],
+        /is outside the workspace \(pnpm-workspace\.yaml: packages\/\*, apps\/\*\)/,
+      );
+    }
+    assert.deepEqual(readdirSync(dir), []);
   });
 });
 
@@ -225,6 +252,19 @@ describe('new-adapter helpers', () => {
       __ROOT__: '../..',
     });
     assert.equal(tokensFor('got', path.join(root, 'a', 'b', 'got')).__ROOT__, '../../..');
+  });
+
+  test('workspace globs: one segment per *, negations excluded, nothing outside the root', () => {
+    const globs = ['packages/*', 'apps/*', 'tools/**', '!packages/private'];
+    const at = (...parts) => path.join(root, ...parts);
+    assert.ok(inWorkspace(at('packages', 'got'), globs));
+    assert.ok(inWorkspace(at('apps', 'got'), globs));
+    assert.ok(inWorkspace(at('tools', 'a', 'b'), globs));
+    assert.ok(!inWorkspace(at('packages', 'private'), globs));
+    assert.ok(!inWorkspace(at('packages', 'a', 'got'), globs));
+    assert.ok(!inWorkspace(at('got'), globs));
+    assert.ok(!inWorkspace(path.join(path.dirname(root), 'packages', 'got'), globs));
+    assert.deepEqual(readWorkspace().globs, ['packages/*', 'apps/*']);
   });
 
   test('names longer than 50 characters are refused', () => {

@@ -132,6 +132,9 @@ async function run(settings: Settings): Promise<number> {
         adapter: await adapters[name]!(),
         maxWorkers: settings.workers,
         timeout: 10_000,
+        // The job counts and reports each failure itself, in one line; asynchttp's own warnings
+        // (printed by default) would say it twice. --debug turns the whole log on instead.
+        ...(settings.debug ? {} : { logger: false as const }),
       });
       const progress: JobProgress = { issued: 0, done: 0, failed: 0 };
       const display = startProgress(name, http, progress, { tty, stream: out });

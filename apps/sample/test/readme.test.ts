@@ -76,11 +76,33 @@ describe('README code blocks', () => {
       .flatMap((block) => block.code.split('\n'))
       .flatMap((line) => line.split('&&'))
       .map((command) => command.trim().replace(/^(?:[A-Z_]+=\S+\s+)+/, ''))
-      .filter((command) => command.startsWith('pnpm '));
+      .filter((command) => command.startsWith('pnpm ') || command.startsWith('npm run '))
+      .map((command) => command.replace(/^npm run /, 'pnpm '));
     expect(commands.length).toBeGreaterThanOrEqual(3);
     for (const command of commands) {
       const name = command.split(/\s+/)[1]!;
       expect(pnpmBuiltins.has(name) || name in scripts, `"${command}": no root script "${name}"`).toBe(true);
     }
+  });
+});
+
+describe('README quick start', () => {
+  test('is two one-line commands, the first needing only npm, and CI runs exactly those', async () => {
+    const text = await readFile(path.join(root, 'README.md'), 'utf8');
+    const section = text.slice(
+      text.indexOf('## Quick start'),
+      text.indexOf('\n## ', text.indexOf('## Quick start') + 1),
+    );
+    const lines = [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((match) => match[1]!.trim());
+    expect(lines).toEqual(['npm run setup', 'pnpm test']);
+    const { scripts } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    // pnpm may not exist yet on a fresh machine: the setup script is plain Node.
+    expect(scripts.setup).toBe('node scripts/setup.mjs');
+    expect(scripts.test).toContain('test:scripts');
+    const ci = (await readFile(path.join(root, '.ci', 'run'), 'utf8')).split('\n');
+    expect(ci.filter((line) => line.startsWith('npm run setup'))).toHaveLength(1);
+    expect(ci).toContain('pnpm test');
   });
 });

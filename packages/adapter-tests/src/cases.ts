@@ -23,6 +23,12 @@ export const adapterCases = [
   'redirect-not-followed',
   /** A gzip body is passed raw, or decoded and flagged `decoded: true`. */
   'content-encoding',
+  /** A gzip, deflate or br body cut short fails with `DecompressionError` (src/parity.ts). */
+  'truncated-encoding',
+  /** Timeout, cancel and refused errors carry the `request()` call site (src/parity.ts). */
+  'call-site',
+  /** A refused connection's message names the root reason (src/parity.ts). */
+  'failure-reason',
   /** Aborting while waiting for headers rejects with `CancelledError`. */
   'abort-before-headers',
   /** Aborting while the body is read rejects with `CancelledError`. */
@@ -39,6 +45,11 @@ export const adapterCases = [
   'response-too-large',
   /** Through `Http`, `maxResponseBytes` gives `ResponseTooLargeError`. */
   'response-too-large-http',
+  /**
+   * A 256 MiB chunked body and a 1 MiB limit: the adapter stops reading and closes the connection
+   * once past the limit, so the server writes little more than the limit plus socket buffers.
+   */
+  'response-too-large-stops-reading',
   /** 100 sequential requests reuse a few connections. */
   'keep-alive',
   /** 16 concurrent requests run on parallel connections. */

@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { type Flood, flood } from './flood.js';
 
 /** One request as the server received it. */
 export interface SeenRequest {
@@ -32,6 +33,8 @@ export interface SuiteServer {
   seen(prefix: string): SeenRequest[];
   /** Settles when a request whose target starts with `prefix` has arrived (headers read). */
   arrived(prefix: string): Promise<void>;
+  /** The `/flood/<mib>` response whose target starts with `prefix`, once it started. */
+  flooded(prefix: string): Flood | undefined;
   close(): Promise<void>;
 }
 
@@ -58,7 +61,7 @@ export function makePayloads(): Payloads {
 }
 
 interface ServerOptions {
-  tls?: { cert: string; key: string };
+  tls?: { cert: string; key: string } | undefined;
 }
 
 /**
@@ -73,6 +76,7 @@ interface ServerOptions {
  * - `/hang`: never answers.
  * - `/slow-body`: headers and a first chunk at once, then a chunk every 50 ms, never ending.
  * - `/cut`: promises 1 MiB, sends 1 KiB, then destroys the socket.
+ * - `/flood/<mib>`: that many MiB, chunked, written only as fast as the client reads (see `flooded`).
  */
 export async function startServer(payloads: Payloads, options: ServerOptions = {}): Promise<SuiteServer> {
   const sockets = new Set<Socket>();
@@ -80,6 +84,7 @@ export async function startServer(payloads: Payloads, options: ServerOptions = {
   const timers = new Set<NodeJS.Timeout>();
   const waiters: { prefix: string; resolve: () => void }[] = [];
   const requests: SeenRequest[] = [];
+  const floods = new Map<string, Flood>();
   let nextConnection = 0;
   let inFlight = 0;
   let peak = 0;
@@ -201,6 +206,11 @@ export async function startServer(payloads: Payloads, options: ServerOptions = {
       res.write(Buffer.alloc(1024, 2), () => later(20, () => req.socket.destroy()));
       return;
     }
+    const floodSize = /^\/flood\/(\d+)$/.exec(path);
+    if (floodSize) {
+      floods.set(target, flood(res, Number(floodSize[1]) * 1024 * 1024));
+      return;
+    }
     res.end('ok');
   };
 
@@ -234,6 +244,10 @@ export async function startServer(payloads: Payloads, options: ServerOptions = {
     },
     arrived(prefix) {
       return new Promise<void>((resolve) => waiters.push({ prefix, resolve }));
+    },
+    flooded(prefix) {
+      for (const [target, state] of floods) if (target.startsWith(prefix)) return state;
+      return undefined;
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);

@@ -12,12 +12,13 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AdapterCase, adapterCases } from './cases.js';
 import { fixtures } from './fixtures.js';
+import { testParity } from './parity.js';
 import { makePayloads, type Payloads, type SuiteServer, startServer } from './server.js';
 
 /** What the suite asks of `create()`: settings an adapter must apply to the adapter it returns. */
 export interface AdapterTestOptions {
   /** TLS settings; `ca` is a PEM certificate authority to trust (in addition to or instead of the system's). */
-  tls?: { ca?: string };
+  tls?: { ca?: string | undefined } | undefined;
 }
 
 /** Options of `testAdapter`. */
@@ -30,7 +31,7 @@ export interface TestAdapterOptions {
    * Cases the adapter cannot pass by nature, each with the reason. They are registered with
    * `test.skip`, the reason in the title, and the reason is printed with `console.warn`.
    */
-  skip?: Partial<Record<AdapterCase, string>>;
+  skip?: Partial<Record<AdapterCase, string>> | undefined;
 }
 
 // Each case runs in well under a second on loopback; the bound only keeps a hanging adapter from
@@ -39,6 +40,10 @@ const caseTimeout = 10_000;
 // How long a failure may take to surface once its trigger happened.
 const promptly = 2_000;
 const mib = 1024 * 1024;
+// The flood body, and what may sit in kernel and library buffers between the two ends of a loopback
+// connection (a few MiB each way on Linux with autotuning) beyond what the adapter read.
+const floodMib = 256;
+const socketSlack = 32 * mib;
 const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'PROPFIND'];
 
 /**
@@ -56,6 +61,7 @@ const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'PR
  */
 export function testAdapter(options: TestAdapterOptions): void {
   const { name, create, skip = {} } = checkOptions(options);
+  testParity({ name, create: () => create(), skip });
 
   describe(`adapter conformance: ${name}`, () => {
     let payloads: Payloads;
@@ -449,6 +455,36 @@ export function testAdapter(options: TestAdapterOptions): void {
       },
     );
 
+    check(
+      'response-too-large-stops-reading',
+      'past maxResponseBytes the adapter stops reading a 256 MiB body and closes its connection',
+      async () => {
+        const limit = mib;
+        const via = async (what: string, start: (url: string) => PromiseLike<unknown>) => {
+          const target = `/flood/${floodMib}?${tag('flood')}`;
+          await expectFailure(start(`${server.url}${target}`), 'ResponseTooLargeError');
+          const state = server.flooded(target);
+          expect(state, `${what}: the request reached the server`).toBeDefined();
+          // Draining the rest to keep the connection would take the whole body: it must be closed.
+          await within(state!.closed, promptly, `${what}: the server to see the connection closed`);
+          expect(state!.finished, `${what}: the adapter read the whole body`).toBe(false);
+          expect(
+            state!.written,
+            `${what}: bytes the server could write (limit ${limit}); the adapter kept reading`,
+          ).toBeLessThan(limit + socketSlack);
+        };
+        await withAdapter(async (adapter) => {
+          await via('adapter.send', (url) => send(adapter, url, { maxResponseBytes: limit }));
+        });
+        await withHttp(
+          async (http) => {
+            await via('Http', (url) => http.request(url).response);
+          },
+          { maxResponseBytes: limit, retry: false },
+        );
+      },
+    );
+
     check('keep-alive', '100 sequential requests use at most 4 connections', async () => {
       await withHttp(
         async (http) => {
@@ -543,11 +579,11 @@ function checkOptions(options: TestAdapterOptions): TestAdapterOptions {
 }
 
 interface SendOptions {
-  method?: string;
-  headers?: [string, string][];
-  body?: Uint8Array;
-  maxResponseBytes?: number;
-  controller?: AbortController;
+  method?: string | undefined;
+  headers?: [string, string][] | undefined;
+  body?: Uint8Array | undefined;
+  maxResponseBytes?: number | undefined;
+  controller?: AbortController | undefined;
 }
 
 /** One exchange through `adapter.send`, with the request built as core would build it. */

@@ -9,6 +9,7 @@ import {
   type AdapterResponse,
   CancelledError,
   ConnectionError,
+  failureReason,
   isAsyncHttpError,
   ResponseTooLargeError,
 } from '@asynchttp/core';
@@ -48,7 +49,13 @@ export function nodeAdapter(options: NodeAdapterOptions = {}): Adapter {
         const onAbort = () => fail(abortReason(signal));
         signal.addEventListener('abort', onAbort, { once: true });
         req.on('error', (error) =>
-          fail(isAsyncHttpError(error) ? error : new ConnectionError(error.message, { cause: error })),
+          fail(
+            isAsyncHttpError(error)
+              ? error
+              : new ConnectionError(`${failureReason(error)}: ${request.method} ${request.url.href}`, {
+                  cause: error,
+                }),
+          ),
         );
         req.on('response', (res) => {
           const chunks: Buffer[] = [];

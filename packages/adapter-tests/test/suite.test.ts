@@ -1,5 +1,8 @@
+import http from 'node:http';
+import type { AdapterRequest } from '@asynchttp/core';
 import { describe, expect, test } from 'vitest';
 import { adapterCases, fixtures, testAdapter } from '../src/index.js';
+import { makePayloads, startServer } from '../src/server.js';
 import { nodeAdapter } from './node-adapter.js';
 
 // The suite run against a minimal node:http adapter, so it is exercised before any real adapter exists.
@@ -34,4 +37,46 @@ describe('testAdapter options', () => {
     expect(fixtures.server.key).toMatch(/PRIVATE KEY-----/);
     expect(fixtures.untrusted.certPath.endsWith('untrusted.pem')).toBe(true);
   });
+});
+
+describe('the flood route that response-too-large-stops-reading relies on', () => {
+  const limit = 1024 * 1024;
+  const get = (url: string) =>
+    new Promise<number>((resolve, reject) => {
+      // What an adapter that reads everything and checks the size afterwards does.
+      http.get(url, { agent: false }, (res) => {
+        let length = 0;
+        res.on('data', (chunk: Buffer) => (length += chunk.length));
+        res.on('end', () => resolve(length));
+        res.on('error', reject);
+      });
+    });
+
+  test('tells a greedy reader from one that stops at the limit', async () => {
+    const server = await startServer(makePayloads());
+    try {
+      expect(await get(`${server.url}/flood/64?greedy`)).toBe(64 * 1024 * 1024);
+      const greedy = server.flooded('/flood/64?greedy')!;
+      await greedy.closed;
+      expect(greedy.finished).toBe(true);
+      expect(greedy.written).toBe(64 * 1024 * 1024);
+
+      const adapter = nodeAdapter();
+      const request = {
+        url: new URL(`${server.url}/flood/64?stops`),
+        method: 'GET',
+        headers: [],
+        signal: new AbortController().signal,
+        maxResponseBytes: limit,
+      } as AdapterRequest;
+      await expect(adapter.send(request)).rejects.toMatchObject({ name: 'ResponseTooLargeError' });
+      const stopped = server.flooded('/flood/64?stops')!;
+      await stopped.closed;
+      expect(stopped.finished).toBe(false);
+      expect(stopped.written).toBeLessThan(limit + 32 * 1024 * 1024);
+      await adapter.close?.();
+    } finally {
+      await server.close();
+    }
+  }, 10_000);
 });

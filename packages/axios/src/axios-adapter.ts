@@ -18,30 +18,30 @@ export interface AxiosAdapterOptions {
    * timeout). Its own `httpAgent` / `httpsAgent`, if any, are used and never destroyed by `close()`.
    * @default axios.create()
    */
-  instance?: AxiosInstance;
+  instance?: AxiosInstance | undefined;
   /**
    * Certificate authorities (PEM) to trust for HTTPS; like `tls.connect`, they replace Node's bundled roots.
    * @default Node's bundled roots
    */
-  ca?: string | Buffer | Array<string | Buffer>;
+  ca?: string | Buffer | Array<string | Buffer> | undefined;
   /** Client certificate chain (PEM), for mutual TLS. */
-  cert?: string | Buffer | Array<string | Buffer>;
+  cert?: string | Buffer | Array<string | Buffer> | undefined;
   /** Private key of `cert` (PEM). */
-  key?: string | Buffer | Array<string | Buffer>;
+  key?: string | Buffer | Array<string | Buffer> | undefined;
   /** Set to `false` to accept certificates that do not verify. Only for tests. @default true */
-  rejectUnauthorized?: boolean;
+  rejectUnauthorized?: boolean | undefined;
   /**
    * Settings of the keep-alive agents the adapter creates (one `http.Agent`, one `https.Agent` per
    * adapter, destroyed by `close()`).
    * @default { keepAlive: true }
    */
-  agent?: http.AgentOptions;
+  agent?: http.AgentOptions | undefined;
   /**
    * A proxy for every request. Without it the adapter sends directly, ignoring `HTTP_PROXY` and friends,
    * unless the instance's defaults name a proxy.
    * @default false
    */
-  proxy?: AxiosProxyConfig | false;
+  proxy?: AxiosProxyConfig | false | undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   abortTarget,
   CancelledError,
   ConnectionError,
+  failureReason,
   InvalidRequestError,
   isAsyncHttpError,
   ResponseTooLargeError,
@@ -38,7 +39,8 @@ export function toCoreError(error: unknown, request: AdapterRequest): unknown {
   // An interceptor's own error (or one already mapped) is the user's; core wraps foreign ones itself.
   if (!isAxiosError(error)) return error;
   const code = error.code ?? '';
-  const message = `${error.message}: ${info.method} ${info.url}`;
+  // Axios may leave its message empty (an AggregateError from Node's happy eyeballs) or generic.
+  const message = `${failureReason(error)}: ${info.method} ${info.url}`;
   if (code === 'ERR_CANCELED')
     return new CancelledError(`Request cancelled by axios: ${message}`, { cause: error, request: info });
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
@@ -51,5 +53,20 @@ export function toCoreError(error: unknown, request: AdapterRequest): unknown {
   }
   if (invalidRequestCodes.has(code)) return new InvalidRequestError(message, { cause: error, request: info });
   // ECONNREFUSED, ECONNRESET, EPIPE, ENOTFOUND, ERR_NETWORK, TLS and certificate codes, a body cut short...
-  return new ConnectionError(message, { cause: error, request: info });
+  return new ConnectionError(message, {
+    cause: error,
+    request: info,
+    staleConnection: isStaleConnection(error.request),
+  });
+}
+
+/**
+ * Whether Node's `ClientRequest` under axios ran on a reused keep-alive socket (`reusedSocket`, Node's
+ * documented hint for exactly this retry) and failed before its response head was parsed (`res` unset).
+ * Anything else (a browser XHR, a custom adapter) is not known to be stale.
+ */
+function isStaleConnection(request: unknown): boolean {
+  if (typeof request !== 'object' || request === null) return false;
+  const { reusedSocket, res } = request as { reusedSocket?: unknown; res?: unknown };
+  return reusedSocket === true && (res === undefined || res === null);
 }

@@ -40,14 +40,14 @@ export interface AdapterRequest {
   /** Header pairs with lower-case names, already validated (no CR/LF). Do not mutate. */
   readonly headers: [string, string][];
   /** Request body, if any. */
-  readonly body?: Uint8Array;
+  readonly body?: Uint8Array | undefined;
   /** Aborted on cancel or timeout; `signal.reason` is the core error to reject with. */
   readonly signal: AbortSignal;
   /**
    * The largest body core will accept. An adapter that can stop reading early should reject with
    * `ResponseTooLargeError` once the body passes it; core checks again either way.
    */
-  readonly maxResponseBytes?: number;
+  readonly maxResponseBytes?: number | undefined;
 }
 
 /** What `Adapter.send()` resolves with. */
@@ -56,13 +56,19 @@ export interface AdapterResponse {
   /** Reason phrase as received, or the standard one when the transport hides it (HTTP/2, fetch). */
   reason: string;
   /** HTTP version, such as `'1.1'`; defaults to `'1.1'`. */
-  version?: string;
+  version?: string | undefined;
   /** Header pairs as received, repeated fields kept apart, names in any case. */
   headers: [string, string][];
   /** The whole body. Empty for HEAD, 204 and 304. */
   body: Uint8Array;
-  /** `true` when the transport already removed the content-encoding (fetch always does). */
-  decoded?: boolean;
+  /** `true` when the transport already removed the content-encoding (a browser's fetch does). */
+  decoded?: boolean | undefined;
+  /**
+   * The URL the response came from, when the transport followed redirects itself (an adapter option
+   * such as `fetchAdapter({ redirect: 'follow' })`); core then reports it as `Response.url`.
+   * @default the request's URL
+   */
+  url?: string | undefined;
 }
 
 /** The shape of an adapter package's factory: `undiciAdapter(options?)`. */

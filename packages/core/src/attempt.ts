@@ -8,7 +8,7 @@ import type { HeaderPairs } from './request.js';
 export interface AbortTarget {
   readonly aborted: boolean;
   readonly reason: unknown;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean | undefined }): void;
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
@@ -74,7 +74,14 @@ export class AttemptRequest implements AdapterRequest, AbortTarget {
     this.#controller?.abort(reason);
     const listeners = this.#listeners;
     this.#listeners = undefined;
-    if (listeners !== undefined) for (const listener of listeners) listener.call(this);
+    if (listeners === undefined) return;
+    for (const listener of listeners) {
+      try {
+        listener.call(this);
+      } catch {
+        // An adapter's listener that throws must not stop the others, nor the cancel or timeout.
+      }
+    }
   }
 }
 

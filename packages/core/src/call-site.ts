@@ -1,6 +1,6 @@
 /** Frames of the code that called `request()`. V8 records them at capture and formats them only if read. */
 export interface CallSite {
-  readonly stack?: string;
+  readonly stack?: string | undefined;
 }
 
 type ErrorWithLimit = ErrorConstructor & { stackTraceLimit?: number };
@@ -24,7 +24,7 @@ export function captureCallSite(): CallSite {
   return site;
 }
 
-const attached = new WeakSet<object>();
+const marker = '\n    --- request() called from ---\n';
 
 /** The call site's frames, without the `Error` line and the capture's own frames. */
 export function formatCallSite(site: CallSite): string {
@@ -34,16 +34,20 @@ export function formatCallSite(site: CallSite): string {
 }
 
 /**
- * Appends the `request()` call site to an error's stack, once, so an error raised where a promise
- * object is read still shows the code that started the request. Frozen or foreign values are left alone.
+ * Appends the `request()` call site to an error's stack, so an error raised where a promise object is
+ * read still shows the code that started the request. Idempotent: the stack itself says whether the
+ * site is there, because a library may rewrite the stack of an error it rejects with (Node's fetch
+ * calls `Error.captureStackTrace` on the abort reason), and calling again then puts it back. Frozen or
+ * foreign values are left alone.
  */
 export function attachCallSite(error: unknown, site: CallSite | undefined): void {
-  if (site === undefined || !(error instanceof Error) || attached.has(error)) return;
-  attached.add(error);
+  if (site === undefined || !(error instanceof Error)) return;
+  const stack = error.stack ?? String(error);
+  if (stack.includes(marker)) return;
   const frames = formatCallSite(site);
   if (frames === '') return;
   try {
-    error.stack = `${error.stack ?? String(error)}\n    --- request() called from ---\n${frames}`;
+    error.stack = `${stack}${marker}${frames}`;
   } catch {
     // A frozen error keeps its own stack; the call site is still logged.
   }

@@ -22,7 +22,7 @@ interface Authorization {
   path: string;
   credential: Credential;
   scheme: 'basic' | 'digest';
-  digest?: DigestState;
+  digest?: DigestState | undefined;
 }
 
 interface DigestState {

@@ -1,57 +1,24 @@
 import PQueue from 'p-queue';
 import type { Adapter } from './adapter.js';
+import { CacheFront } from './cache/front.js';
 import { HttpCache } from './cache/http-cache.js';
-import type { CacheStore } from './cache/store.js';
 import { captureCallSite, formatCallSite } from './call-site.js';
-import { acceptEncoding } from './compression.js';
-import { Content } from './content.js';
+import { type ClientConfig, resolveHttpOptions } from './client-config.js';
 import { Credentials } from './credentials.js';
 import { CancelledError } from './errors/cancelled-error.js';
 import { ClosedError } from './errors/closed-error.js';
-import { InvalidRequestError } from './errors/invalid-request-error.js';
-import { TimeoutError } from './errors/timeout-error.js';
-import { AsyncHttpErrorWithResponse } from './errors/with-response.js';
-import { debugEnabled, debugLogger, guardLogger, type Logger, silentLogger } from './logger.js';
-import { type CloseOptions, defaults, type HttpOptions, type RequestOptions } from './options.js';
-import { composePipeline, type Exchanged, type Hop, needsNetwork, type Pipeline } from './pipeline/index.js';
-import { checkInterceptors } from './pipeline/interceptors.js';
-import {
-  FULFILLED,
-  QUEUED,
-  type RequestHost,
-  type RequestPromise,
-  RequestTask,
-  RUNNING,
-} from './promise-objects.js';
+import { errorMessage, formatError } from './format-error.js';
+import { debugEnabled, type Logger } from './logger.js';
+import type { CloseOptions, HttpOptions, RequestOptions } from './options.js';
+import { composePipeline, type Pipeline } from './pipeline/index.js';
+import { invalidInput, listen, prepareRequest, type RequestDefaults } from './prepare.js';
+import type { RequestPromise } from './promise-objects.js';
 import { RequestQueue } from './queue.js';
-import type { RedirectRules } from './redirects.js';
-import {
-  type BodyInit,
-  checkUrl,
-  encodeBody,
-  type HeaderPairs,
-  type HeadersInit,
-  hasHeader,
-  mergeHeaders,
-  normalizeHeaders,
-  normalizeMethod,
-  parseUrl,
-} from './request.js';
-import { Response } from './response.js';
-import { type RetryPolicy, retryPolicy } from './retry.js';
-import { defaultTimers, type Timers } from './timers.js';
-import {
-  checkBoolean,
-  checkCount,
-  checkMaxWorkers,
-  checkPositiveInteger,
-  checkTimeout,
-  describe,
-} from './validate.js';
-
-const adapterPackages =
-  '@asynchttp/undici (undiciAdapter), @asynchttp/axios (axiosAdapter) or @asynchttp/fetch (fetchAdapter)';
-const encoder = new TextEncoder();
+import type { BodyInit, HeadersInit } from './request.js';
+import { FULFILLED, type RequestHost, RequestTask } from './request-task.js';
+import type { Timers } from './timers.js';
+import { checkBoolean, checkCount, checkMaxWorkers, checkTimeout, describe } from './validate.js';
+import { runRequest, type WorkerContext } from './worker.js';
 
 /**
  * A queued, concurrency-bounded HTTP client. `request()` returns at once; at most `maxWorkers`
@@ -77,106 +44,52 @@ export class Http {
   readonly #queue: PQueue;
   /** The requests waiting for a worker, in front of p-queue. */
   readonly #line = new RequestQueue<RequestTask<any>>();
-  #maxWorkers: number;
-  #timeout: number;
-  #redirections: number;
-  #forceExceptionToStatusCode: boolean;
-  #retry: RetryPolicy;
-  readonly #rules: RedirectRules;
+  /** Options as checked at construction; the settable ones change here. */
+  readonly #config: ClientConfig;
   readonly #credentials = new Credentials();
-  /** Default headers, and the same with `accept-encoding`, made once. */
-  readonly #headers: HeaderPairs;
-  readonly #sentHeaders: HeaderPairs;
-  readonly #pipeline: Pipeline;
-  readonly #cached: boolean;
+  readonly #worker: WorkerContext;
+  readonly #cache: CacheFront | undefined;
   readonly #timers: Timers;
   readonly #host: RequestHost;
-  readonly #captureCallSite: boolean;
-  /** Identical GETs in flight, by method, URL and headers: later ones wait for the first (cache only). */
-  readonly #inflight = new Map<string, RequestTask<any>>();
-  /** Cache lookups not yet decided; `close()` waits for them before it waits for the queue. */
-  readonly #lookups = new Set<Promise<void>>();
   #nextId = 0;
   #closed = false;
   #cancelPending = false;
   #closing: Promise<void> | undefined;
 
   constructor(options: HttpOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(
-        `new Http(options) takes an options object with an adapter, got ${describe(options)}`,
-      );
-    }
-    const { adapter } = options;
-    if (adapter === undefined || adapter === null) {
-      throw new TypeError(
-        `new Http() needs an adapter: install one of ${adapterPackages} and pass it as { adapter: undiciAdapter() }`,
-      );
-    }
-    if (typeof adapter !== 'object' || typeof adapter.send !== 'function') {
-      throw new TypeError(
-        `The adapter must be an object with a send(request) method, such as undiciAdapter() from ${adapterPackages}`,
-      );
-    }
-    this.adapter = adapter;
-    this.#maxWorkers = checkMaxWorkers(option(options.maxWorkers, defaults.maxWorkers));
-    this.#timeout = checkTimeout(option(options.timeout, defaults.timeout));
-    this.#redirections = checkCount(option(options.redirections, defaults.redirections), 'redirections');
-    this.#forceExceptionToStatusCode = checkBoolean(
-      option(options.forceExceptionToStatusCode, false),
-      'forceExceptionToStatusCode',
-    );
-    this.#rules = {
-      followRedirects: checkBoolean(option(options.followRedirects, true), 'followRedirects'),
-      followAllRedirects: checkBoolean(option(options.followAllRedirects, false), 'followAllRedirects'),
-    };
-    this.#retry = retryPolicy(options.retry);
-    const maxResponseBytes = checkPositiveInteger(
-      option(options.maxResponseBytes, defaults.maxResponseBytes),
-      'maxResponseBytes',
-    );
-    const maxCompressionRatio = checkPositiveInteger(
-      option(options.maxCompressionRatio, defaults.maxCompressionRatio),
-      'maxCompressionRatio',
-    );
-    try {
-      this.#headers = normalizeHeaders(options.headers);
-    } catch (error) {
-      throw new TypeError(`Invalid default headers: ${(error as Error).message}`, { cause: error });
-    }
-    this.#sentHeaders = withAcceptEncoding(this.#headers);
-    const { logger } = options;
-    if (logger !== undefined && logger !== false && !isLogger(logger)) {
-      throw new TypeError('logger must be an object with debug, info, warn and error methods, or false');
-    }
-    this.logger = logger === false ? silentLogger : logger === undefined ? debugLogger : guardLogger(logger);
-    this.#timers = options.timers ?? defaultTimers;
-    this.#captureCallSite = options.captureCallSite !== false;
-    const { cache } = options;
-    if (cache !== undefined && !isCacheStore(cache)) {
-      throw new TypeError(
-        'cache must be a CacheStore (get, set and delete methods): new MemoryCacheStore(), or FileCacheStore from @asynchttp/core/file-cache',
-      );
-    }
-    const interceptors = checkInterceptors(options.interceptors);
-    const self = this;
-    this.#cached = cache !== undefined;
-    this.#pipeline = composePipeline({
+    const config = resolveHttpOptions(options);
+    this.#config = config;
+    this.adapter = config.adapter;
+    this.logger = config.logger;
+    this.#timers = config.timers;
+    const pipeline: Pipeline = composePipeline({
       get forced() {
-        return self.#forceExceptionToStatusCode;
+        return config.forceExceptionToStatusCode;
       },
-      adapter,
-      interceptors,
-      timers: this.#timers,
-      maxResponseBytes,
-      maxCompressionRatio,
-      rules: this.#rules,
+      rules: config,
+      adapter: config.adapter,
+      interceptors: config.interceptors,
+      timers: config.timers,
+      logger: config.logger,
+      maxResponseBytes: config.maxResponseBytes,
+      maxCompressionRatio: config.maxCompressionRatio,
       credentials: this.#credentials,
-      logger: this.logger,
-      cache: cache === undefined ? undefined : new HttpCache(cache, this.logger),
+      cache: config.cache === undefined ? undefined : new HttpCache(config.cache, config.logger),
     });
-
-    this.#queue = new PQueue({ concurrency: this.#maxWorkers });
+    this.#worker = {
+      pipeline,
+      logger: config.logger,
+      timers: config.timers,
+      get forced() {
+        return config.forceExceptionToStatusCode;
+      },
+      slots: () => `${this.#queue.pending}/${config.maxWorkers}`,
+    };
+    this.#cache =
+      pipeline.offline === undefined
+        ? undefined
+        : new CacheFront(pipeline.offline, config.logger, (task, priority) => this.#enqueue(task, priority));
+    this.#queue = new PQueue({ concurrency: config.maxWorkers });
     // p-queue says when a worker is free; the next waiting request becomes its task.
     this.#queue.on('next', () => this.#pump());
     this.#host = {
@@ -187,52 +100,52 @@ export class Http {
 
   /** How many requests run at once. Setting it takes effect at once. */
   get maxWorkers(): number {
-    return this.#maxWorkers;
+    return this.#config.maxWorkers;
   }
   set maxWorkers(value: number) {
-    this.#maxWorkers = checkMaxWorkers(value);
+    this.#config.maxWorkers = checkMaxWorkers(value);
     this.#queue.concurrency = value;
     this.#pump();
   }
 
   /** Default timeout per attempt, in ms. */
   get timeout(): number {
-    return this.#timeout;
+    return this.#config.timeout;
   }
   set timeout(value: number) {
-    this.#timeout = checkTimeout(value);
+    this.#config.timeout = checkTimeout(value);
   }
 
   /** Whether redirects are followed (httplib2's `follow_redirects`). */
   get followRedirects(): boolean {
-    return this.#rules.followRedirects;
+    return this.#config.followRedirects;
   }
   set followRedirects(value: boolean) {
-    this.#rules.followRedirects = checkBoolean(value, 'followRedirects');
+    this.#config.followRedirects = checkBoolean(value, 'followRedirects');
   }
 
   /** Whether redirects of unsafe methods are followed too (httplib2's `follow_all_redirects`). */
   get followAllRedirects(): boolean {
-    return this.#rules.followAllRedirects;
+    return this.#config.followAllRedirects;
   }
   set followAllRedirects(value: boolean) {
-    this.#rules.followAllRedirects = checkBoolean(value, 'followAllRedirects');
+    this.#config.followAllRedirects = checkBoolean(value, 'followAllRedirects');
   }
 
   /** Default redirect limit per request. */
   get redirections(): number {
-    return this.#redirections;
+    return this.#config.redirections;
   }
   set redirections(value: number) {
-    this.#redirections = checkCount(value, 'redirections');
+    this.#config.redirections = checkCount(value, 'redirections');
   }
 
   /** Whether failures become synthetic responses (httplib2's `force_exception_to_status_code`). */
   get forceExceptionToStatusCode(): boolean {
-    return this.#forceExceptionToStatusCode;
+    return this.#config.forceExceptionToStatusCode;
   }
   set forceExceptionToStatusCode(value: boolean) {
-    this.#forceExceptionToStatusCode = checkBoolean(value, 'forceExceptionToStatusCode');
+    this.#config.forceExceptionToStatusCode = checkBoolean(value, 'forceExceptionToStatusCode');
   }
 
   /** Requests waiting for a worker (not started). */
@@ -247,8 +160,14 @@ export class Http {
 
   /** Settles when nothing is waiting or running. */
   async onIdle(): Promise<void> {
-    while (this.#lookups.size > 0 || this.#line.size > 0 || this.#queue.size > 0 || this.#queue.pending > 0) {
-      if (this.#lookups.size > 0) await Promise.all(this.#lookups);
+    const lookups = this.#cache?.lookups;
+    while (
+      (lookups !== undefined && lookups.size > 0) ||
+      this.#line.size > 0 ||
+      this.#queue.size > 0 ||
+      this.#queue.pending > 0
+    ) {
+      if (lookups !== undefined && lookups.size > 0) await Promise.all(lookups);
       this.#pump();
       await this.#queue.onIdle();
     }
@@ -300,110 +219,39 @@ export class Http {
     const task = new RequestTask<T>(
       ++this.#nextId,
       this.#host,
-      this.#captureCallSite ? captureCallSite() : undefined,
+      this.#config.captureCallSite ? captureCallSite() : undefined,
     );
     const log = debugEnabled(this.logger);
-    let options: RequestOptions<T> | undefined;
+    const defaults: RequestDefaults = this.#config;
+    let priority: number | undefined;
     try {
       if (typeof optionsOrMethod === 'string' || body !== undefined || headers !== undefined) {
-        options = { method: optionsOrMethod as string | undefined, body, headers };
+        const options = { method: optionsOrMethod as string | undefined, body, headers };
+        priority = prepareRequest(task, uri, options, false, defaults);
       } else {
-        options = optionsOrMethod;
+        priority = prepareRequest(task, uri, optionsOrMethod, true, defaults);
       }
-      this.#prepare(task, uri, options);
     } catch (error) {
-      if (log) this.logger.debug(`#${task.id} rejected before queueing: ${(error as Error).message}`);
-      task.fail(error);
+      const failure = invalidInput(error);
+      if (log) this.logger.debug(`#${task.id} rejected before queueing: ${errorMessage(failure)}`);
+      task.fail(failure);
       return task;
     }
     if (this.#closed) {
       task.fail(new ClosedError(`This Http is closed; no new requests: ${task.method} ${task.url}`));
       return task;
     }
-    const { signal } = task;
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        task.cancel(signal.reason);
-        return task;
-      }
-      signal.addEventListener('abort', task, { once: true });
-    }
+    if (task.signal !== undefined && !listen(task, task.signal)) return task;
     if (log) {
       task.queuedAt = this.#timers.now();
       this.logger.debug(`#${task.id} queued ${task.method} ${task.url} (${this.size} waiting)`);
     }
-    const priority = options?.priority;
-    if (this.#cached && (task.method === 'GET' || task.method === 'HEAD')) {
-      const lookup = this.#viaCache(task, priority).finally(() => this.#lookups.delete(lookup));
-      this.#lookups.add(lookup);
+    if (this.#cache !== undefined && (task.method === 'GET' || task.method === 'HEAD')) {
+      this.#cache.route(task, priority);
     } else {
       this.#enqueue(task, priority);
     }
     return task;
-  }
-
-  #enqueue(task: RequestTask<any>, priority: number | undefined): void {
-    // A request still in its cache lookup when close({ cancelPending }) came is cancelled like the queued.
-    if (this.#cancelPending) {
-      task.cancel(new CancelledError('Cancelled by close({ cancelPending: true })'));
-      return;
-    }
-    if (this.#line.size === 0 && this.#queue.pending + this.#queue.size < this.#maxWorkers) this.#start(task);
-    else this.#line.enqueue(task, priority);
-  }
-
-  #start(task: RequestTask<any>): void {
-    this.#queue.add(() => this.#run(task));
-  }
-
-  /** Hands waiting requests to free workers. */
-  #pump(): void {
-    const queue = this.#queue;
-    while (this.#line.size > 0 && queue.pending + queue.size < this.#maxWorkers) {
-      this.#start(this.#line.dequeue()!);
-    }
-  }
-
-  /**
-   * With a cache, a fresh hit is served here, without a worker slot; an identical GET already in flight
-   * is waited for instead of sent again; anything else is queued.
-   */
-  async #viaCache(task: RequestTask<any>, priority: number | undefined): Promise<void> {
-    let hit: Exchanged | undefined;
-    try {
-      hit = await this.#pipeline.offline!(firstHop(task), task);
-    } catch (error) {
-      if (error !== needsNetwork) {
-        task.fail(error);
-        return;
-      }
-    }
-    if (task.state !== QUEUED) return;
-    if (hit !== undefined) {
-      task.state = RUNNING;
-      await this.#complete(task, hit);
-      return;
-    }
-    const key =
-      task.body === undefined ? `${task.method} ${task.url}\n${task.headers.join('\n')}` : undefined;
-    const leader = key === undefined ? undefined : this.#inflight.get(key);
-    if (leader === undefined) {
-      if (key !== undefined) {
-        this.#inflight.set(key, task);
-        task.coalesceKey = key;
-      }
-      this.#enqueue(task, priority);
-      return;
-    }
-    await leader.wait();
-    if (task.state !== QUEUED) return;
-    if (leader.state === FULFILLED) {
-      if (task.queuedAt !== 0) this.logger.debug(`#${task.id} shares the response of #${leader.id}`);
-      task.state = RUNNING;
-      await this.#complete(task, { response: leader.result!, content: leader.resultContent! });
-    } else {
-      this.#enqueue(task, priority);
-    }
   }
 
   /**
@@ -414,8 +262,16 @@ export class Http {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       return Promise.reject(new TypeError(`close(options) takes an object, got ${describe(options)}`));
     }
+    let cancelPending: unknown;
+    try {
+      cancelPending = options?.cancelPending;
+    } catch (error) {
+      return Promise.reject(
+        new TypeError(`close(options) threw when read: ${formatError(error)}`, { cause: error }),
+      );
+    }
     this.#closed = true;
-    if (options?.cancelPending) {
+    if (cancelPending) {
       this.#cancelPending = true;
       for (const task of this.#line.drain()) {
         task.cancel(new CancelledError('Cancelled by close({ cancelPending: true })'));
@@ -431,195 +287,65 @@ export class Http {
     return this.#closing;
   }
 
-  #prepare<T>(task: RequestTask<T>, uri: unknown, options: RequestOptions<T> | undefined): void {
-    task.url = checkUrl(uri);
-    task.timeout = this.#timeout;
-    task.redirections = this.#redirections;
-    task.retry = this.#retry;
-    if (options === undefined) {
-      task.headers = this.#sentHeaders;
+  #enqueue(task: RequestTask<any>, priority: number | undefined): void {
+    // A request still in its cache lookup when close({ cancelPending }) came is cancelled like the queued.
+    if (this.#cancelPending) {
+      task.cancel(new CancelledError('Cancelled by close({ cancelPending: true })'));
       return;
     }
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidRequestError(`Request options must be an object, got ${describe(options)}`);
-    }
-    task.method = normalizeMethod(options.method);
-    const own = normalizeHeaders(options.headers);
-    let headers = own.length === 0 ? this.#sentHeaders : withAcceptEncoding(mergeHeaders(this.#headers, own));
-    const encoded = encodeBody(options.body, options.json, 'json' in options && options.json !== undefined);
-    if (encoded !== undefined) {
-      task.body = encoded.bytes;
-      if (encoded.contentType !== undefined && !hasHeader(headers, 'content-type')) {
-        headers = [...headers, ['content-type', encoded.contentType]];
-      }
-    }
-    task.headers = headers;
-    const { callback, signal, priority, timeout, redirections, retry } = options;
-    if (callback !== undefined && typeof callback !== 'function') {
-      throw new InvalidRequestError(`callback must be a function, got ${describe(callback)}`);
-    }
-    task.callback = callback;
-    if (signal !== undefined && !isAbortSignal(signal)) {
-      throw new InvalidRequestError('signal must be an AbortSignal');
-    }
-    task.signal = signal;
-    if (priority !== undefined && !Number.isFinite(priority)) {
-      throw new InvalidRequestError(`priority must be a finite number, got ${describe(priority)}`);
-    }
-    try {
-      if (timeout !== undefined) task.timeout = checkTimeout(timeout);
-      if (redirections !== undefined) task.redirections = checkCount(redirections, 'redirections');
-      if (retry !== undefined) task.retry = retryPolicy(retry);
-    } catch (error) {
-      throw new InvalidRequestError((error as Error).message);
-    }
+    const queue = this.#queue;
+    if (this.#line.size === 0 && queue.pending + queue.size < this.#config.maxWorkers) this.#start(task);
+    else this.#line.enqueue(task, priority);
   }
 
-  async #run<T>(task: RequestTask<T>): Promise<void> {
-    if (task.state !== QUEUED) return;
-    task.state = RUNNING;
-    const log = task.queuedAt !== 0;
-    if (log) {
-      const waited = this.#timers.now() - task.queuedAt;
-      this.logger.debug(
-        `#${task.id} started ${task.method} ${task.url}: worker ${this.#queue.pending}/${this.#maxWorkers}, ` +
-          `waited ${waited.toFixed(1)} ms`,
-      );
-      task.queuedAt = this.#timers.now();
-    }
-    let exchanged: Exchanged;
-    try {
-      exchanged = await this.#pipeline.online(firstHop(task), task);
-    } catch (error) {
-      const forced =
-        this.#forceExceptionToStatusCode && task.state === RUNNING ? forcedResponse(task, error) : undefined;
-      if (forced === undefined) {
-        task.fail(error);
-        return;
-      }
-      if (log)
-        this.logger.debug(`#${task.id} ${(error as Error).name} forced to status ${forced.response.status}`);
-      exchanged = forced;
-    }
-    await this.#complete(task, exchanged);
+  #start(task: RequestTask<any>): void {
+    this.#queue.add(() => this.#work(task));
   }
 
-  /** Runs the callback (in the worker slot when there is one) and settles the request. */
-  async #complete<T>(task: RequestTask<T>, exchanged: Exchanged): Promise<void> {
-    if (task.state !== RUNNING) return;
-    const { response, content } = exchanged;
-    let data: T | undefined;
-    if (task.callback !== undefined) {
-      try {
-        data = await task.callback({ response, content });
-      } catch (error) {
-        this.logger.warn(
-          `#${task.id} callback failed for ${task.method} ${task.url}: ${String(error)}\n` +
-            `    request() called from:\n${formatCallSite(task.site ?? {})}`,
-        );
+  /**
+   * A worker's p-queue task: it ends when the request settles, not when its adapter call or callback
+   * does, so a request cancelled or timed out while stuck (an adapter that ignores the signal, a
+   * callback that never settles) frees its slot at once; whatever it produces later is ignored, since
+   * a settled request settles only once.
+   */
+  #work(task: RequestTask<any>): Promise<void> {
+    return new Promise<void>((release) => {
+      task.release = release;
+      runRequest(task, this.#worker).then(release, (error: unknown) => {
         task.fail(error);
-        return;
-      }
-      if (task.queuedAt !== 0) this.logger.debug(`#${task.id} callback done`);
+        release();
+      });
+    });
+  }
+
+  /** Hands waiting requests to free workers. */
+  #pump(): void {
+    const queue = this.#queue;
+    while (this.#line.size > 0 && queue.pending + queue.size < this.#config.maxWorkers) {
+      this.#start(this.#line.dequeue()!);
     }
-    task.fulfill(response, content, data as T);
   }
 
   #settled(task: RequestTask<unknown>): void {
-    if (task.coalesceKey !== undefined && this.#inflight.get(task.coalesceKey) === task) {
-      this.#inflight.delete(task.coalesceKey);
+    const { release } = task;
+    if (release !== undefined) {
+      task.release = undefined;
+      release();
     }
+    this.#cache?.settled(task);
     if (task.queuedAt === 0) return;
     const ms = (this.#timers.now() - task.queuedAt).toFixed(1);
-    if (task.error === undefined) {
+    // The state says how it ended: a callback may fail with `undefined`, so the error cannot.
+    if (task.state === FULFILLED) {
       const { result } = task;
       this.logger.debug(
         `#${task.id} done ${result!.status} ${result!.reason} in ${ms} ms, ${task.resultContent!.byteLength} bytes`,
       );
     } else {
-      const error = task.error as Error;
       this.logger.debug(
-        `#${task.id} failed after ${ms} ms: ${error?.name ?? 'Error'}: ${error?.message ?? String(error)}\n` +
+        `#${task.id} failed after ${ms} ms: ${formatError(task.error)}\n` +
           `    request() called from:\n${formatCallSite(task.site ?? {})}`,
       );
     }
   }
-}
-
-/** The first hop of a request, as it goes down the pipeline. */
-function firstHop(task: RequestTask<any>): Hop {
-  return { url: parseUrl(task.url), method: task.method, headers: task.headers, body: task.body };
-}
-
-/** A default of `undefined` only: `null` and other wrong values reach the checks. */
-function option<T>(value: T | undefined, fallback: T): T {
-  return value === undefined ? fallback : value;
-}
-
-function withAcceptEncoding(headers: HeaderPairs): HeaderPairs {
-  // A range of an encoded body is a range of the encoding: leave such requests as the caller made them.
-  if (hasHeader(headers, 'accept-encoding') || hasHeader(headers, 'range')) return headers;
-  return [...headers, ['accept-encoding', acceptEncoding]];
-}
-
-/**
- * httplib2's `force_exception_to_status_code`: a timeout is a 408, an error with a response a 500 whose
- * reason is the message, anything else a 400 with the message as a text/plain body. Cancellation and
- * closing still reject: the caller asked for them.
- */
-function forcedResponse(task: RequestTask<any>, error: unknown): Exchanged | undefined {
-  if (error instanceof CancelledError || error instanceof ClosedError) return undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof AsyncHttpErrorWithResponse && error.response !== undefined) {
-    const { response } = error;
-    return {
-      response: new Response({
-        status: 500,
-        reason: message,
-        version: response.version,
-        rawHeaders: response.rawHeaders,
-        url: response.url,
-        previous: response.previous,
-        attempts: response.attempts,
-        decodedFrom: response.decodedFrom,
-      }),
-      content: error.content ?? new Content(new Uint8Array()),
-    };
-  }
-  const timeout = error instanceof TimeoutError;
-  const text = timeout ? 'Request Timeout' : message;
-  const body = encoder.encode(text);
-  return {
-    response: new Response({
-      status: timeout ? 408 : 400,
-      reason: timeout ? 'Request Timeout' : 'Bad Request',
-      rawHeaders: [
-        ['content-type', 'text/plain'],
-        ['content-length', String(body.byteLength)],
-      ],
-      url: task.url,
-    }),
-    content: new Content(body, 'text/plain'),
-  };
-}
-
-function isCacheStore(value: unknown): value is CacheStore {
-  if (typeof value !== 'object' || value === null) return false;
-  const store = value as Record<string, unknown>;
-  return ['get', 'set', 'delete'].every((method) => typeof store[method] === 'function');
-}
-
-function isLogger(value: unknown): value is Logger {
-  if (typeof value !== 'object' || value === null) return false;
-  const logger = value as Record<string, unknown>;
-  return ['debug', 'info', 'warn', 'error'].every((level) => typeof logger[level] === 'function');
-}
-
-function isAbortSignal(value: unknown): value is AbortSignal {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function'
-  );
 }

@@ -2,7 +2,9 @@ import createDebug from 'debug';
 
 /**
  * Where asynchttp writes its log. `console` and pino loggers fit as they are; pass `false` for silence.
- * A logger with `isLevelEnabled` (pino) is asked before any debug line is built.
+ * A logger with `isLevelEnabled` (pino) is asked before any debug line is built. Node's `console` writes
+ * `debug` and `info` to stdout and `warn` and `error` to stderr; `new Console(process.stderr)` (from
+ * `node:console`) writes every level to stderr.
  */
 export interface Logger {
   debug(message: string, ...args: unknown[]): void;
@@ -13,18 +15,55 @@ export interface Logger {
 }
 
 const base = createDebug('asynchttp');
+const warn = base.extend('warn');
+const error = base.extend('error');
+
+/** Whether the user configured `debug` (DEBUG in Node, `localStorage.debug` in a browser). */
+function debugConfigured(): boolean {
+  try {
+    const scope = globalThis as {
+      process?: { env?: Record<string, string | undefined> };
+      localStorage?: Storage;
+    };
+    return Boolean(scope.process?.env?.DEBUG || scope.localStorage?.getItem('debug'));
+  } catch {
+    return false;
+  }
+}
+
+// A failed callback or cache store must not go unnoticed: without a DEBUG setting, warnings and
+// errors print (to stderr in Node). Once DEBUG is set it decides for every namespace, as usual.
+if (!debugConfigured()) {
+  warn.enabled = true;
+  error.enabled = true;
+}
 
 /**
- * The default logger: the `debug` package, namespace `asynchttp` (debug lines), `asynchttp:info`,
- * `asynchttp:warn` and `asynchttp:error`. Off unless `DEBUG=asynchttp*` is set.
+ * The default logger: the `debug` package, which writes to stderr in Node (the console in a browser).
+ *
+ * | namespace | lines | on by default |
+ * | --- | --- | --- |
+ * | `asynchttp` | debug: each request queued, started, redirected, retried, done or failed | no |
+ * | `asynchttp:info` | info (none yet) | no |
+ * | `asynchttp:warn` | a callback that threw, a cache store that failed | yes, unless DEBUG is set |
+ * | `asynchttp:error` | errors | yes, unless DEBUG is set |
+ *
+ * `DEBUG=asynchttp*` turns everything on; once DEBUG is set, only the namespaces it names print
+ * (`DEBUG=express*` silences asynchttp's warnings too; add `asynchttp:warn,asynchttp:error` to keep them).
  */
 export const debugLogger: Logger = {
   debug: base,
   info: base.extend('info'),
-  warn: base.extend('warn'),
-  error: base.extend('error'),
+  warn,
+  error,
   isLevelEnabled: (level) =>
-    level === 'debug' ? base.enabled === true : createDebug.enabled(`asynchttp:${level}`),
+    level === 'debug'
+      ? base.enabled === true
+      : level === 'warn'
+        ? warn.enabled
+        : level === 'error'
+          ? error.enabled
+          : createDebug.enabled(`asynchttp:${level}`),
 };
 
 const noop = (): void => {};

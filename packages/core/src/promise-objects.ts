@@ -1,12 +1,6 @@
-import { attachCallSite, type CallSite } from './call-site.js';
 import type { Content } from './content.js';
-import { AsyncHttpError } from './errors/async-http-error.js';
-import { CancelledError } from './errors/cancelled-error.js';
-import { NotReadyError } from './errors/not-ready-error.js';
-import type { Queued } from './queue.js';
-import type { HeaderPairs } from './request.js';
+import { formatError } from './format-error.js';
 import type { Response } from './response.js';
-import type { RetryPolicy } from './retry.js';
 
 /** What `await http.request(url)` gives: the settled response, content and callback data. */
 export interface RequestResult<T> {
@@ -105,237 +99,42 @@ export interface CallbackInput {
 /** Runs in the worker after the exchange; its result becomes `data`. */
 export type Callback<T> = (input: CallbackInput) => T | PromiseLike<T>;
 
-/** What a request needs from the `Http` that runs it. */
-export interface RequestHost {
-  /** Takes a waiting request out of the queue; false when it is not waiting. */
-  unqueue(task: RequestTask<any>): boolean;
-  /** Called once when a request settles. */
-  settled(task: RequestTask<any>): void;
-}
-
 export const QUEUED = 0;
 export const RUNNING = 1;
 export const FULFILLED = 2;
 export const REJECTED = 3;
 
-const inspect = Symbol.for('nodejs.util.inspect.custom');
-const noop = (): void => {};
-
-type Deferred<T> = {
-  promise: Promise<RequestResult<T>>;
-  resolve: (value: RequestResult<T>) => void;
-  reject: (reason: unknown) => void;
-};
-
 /**
- * One request, from `request()` to settled. It is the `RequestPromise`, the queue item and the state
- * in one object; its three promise objects and any native promise are made only when asked for.
+ * What the promise objects read from their request: its state and settled values, and the one native
+ * promise behind every `then`. `RequestTask` is the one implementation.
  */
-export class RequestTask<T> implements RequestPromise<T>, Queued {
+export interface SettledSource<T> {
   readonly id: number;
-  state = QUEUED;
-  waiting = false;
-  method = 'GET';
-  url = '';
-  headers: HeaderPairs = [];
-  body: Uint8Array | undefined = undefined;
-  callback: Callback<T> | undefined = undefined;
-  timeout = 0;
-  redirections = 5;
-  retry!: RetryPolicy;
-  signal: AbortSignal | undefined = undefined;
-  /** Key under which this request leads identical in-flight GETs (with a cache). */
-  coalesceKey: string | undefined = undefined;
-  /** Ends a retry backoff early (set while the request sleeps between attempts). */
-  wake: (() => void) | undefined = undefined;
-  /** Exchanges sent for the current hop (`Response.attempts`), counted by the pipeline. */
-  attempts = 0;
-  /** Aborts the running attempt. */
-  controller: { abort(reason: unknown): void } | undefined = undefined;
-  /** When the request was queued, in `Timers.now()` ms; only kept while debug logging is on. */
-  queuedAt = 0;
-  result: Response | undefined = undefined;
-  resultContent: Content | undefined = undefined;
-  resultData: T | undefined = undefined;
-  error: unknown = undefined;
-  readonly #host: RequestHost;
-  readonly site: CallSite | undefined;
-  #deferred: Deferred<T> | undefined = undefined;
-  #response: ResponsePromiseImpl | undefined = undefined;
-  #content: ContentPromiseImpl | undefined = undefined;
-  #data: DataPromiseImpl<T> | undefined = undefined;
-
-  constructor(id: number, host: RequestHost, site: CallSite | undefined) {
-    this.id = id;
-    this.#host = host;
-    this.site = site;
-  }
-
-  // --- RequestPromise
-
-  get response(): ResponsePromise {
-    if (this.#response === undefined) this.#response = new ResponsePromiseImpl(this);
-    return this.#response;
-  }
-
-  get content(): ContentPromise {
-    if (this.#content === undefined) this.#content = new ContentPromiseImpl(this);
-    return this.#content;
-  }
-
-  get data(): DataPromise<T> {
-    if (this.#data === undefined) this.#data = new DataPromiseImpl(this);
-    return this.#data;
-  }
-
-  get 0(): ResponsePromise {
-    return this.response;
-  }
-
-  get 1(): ContentPromise {
-    return this.content;
-  }
-
-  get 2(): DataPromise<T> {
-    return this.data;
-  }
-
-  [Symbol.iterator](): Iterator<ResponsePromise | ContentPromise | DataPromise<T>> {
-    return [this.response, this.content, this.data][Symbol.iterator]();
-  }
-
-  then<R1 = RequestResult<T>, R2 = never>(
-    onfulfilled?: ((value: RequestResult<T>) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    return this.promise().then(onfulfilled, onrejected);
-  }
-
-  done(): boolean {
-    return this.state >= FULFILLED;
-  }
-
-  wait(): Promise<void> {
-    return this.promise().then(noop, noop);
-  }
-
-  cancel(reason?: unknown): boolean {
-    if (this.state >= FULFILLED) return false;
-    const error =
-      reason instanceof CancelledError
-        ? reason
-        : new CancelledError(`Request cancelled: ${this.method} ${this.url}`, {
-            cause: reason,
-            request: { method: this.method, url: this.url },
-          });
-    if (this.state === QUEUED) this.#host.unqueue(this);
-    else this.controller?.abort(error);
-    this.fail(error);
-    return true;
-  }
-
-  /** `signal`'s abort listener (an object listener, so no closure per request). */
-  handleEvent(): void {
-    this.cancel(this.signal?.reason);
-  }
-
-  // --- settling (used by Http)
-
-  /** The one native promise behind every `then`, made on first use. */
-  promise(): Promise<RequestResult<T>> {
-    if (this.#deferred !== undefined) return this.#deferred.promise;
-    let deferred: Deferred<T>;
-    if (this.state === FULFILLED) {
-      const promise = Promise.resolve(this.#result());
-      deferred = { promise, resolve: noop, reject: noop };
-    } else if (this.state === REJECTED) {
-      // Made only inside a `then` that attaches handlers, so it is never an unhandled rejection.
-      const promise = Promise.reject(this.error);
-      deferred = { promise, resolve: noop, reject: noop };
-    } else {
-      deferred = withResolvers<RequestResult<T>>();
-    }
-    this.#deferred = deferred;
-    return deferred.promise;
-  }
-
-  fulfill(response: Response, content: Content, data: T): void {
-    if (this.state >= FULFILLED) return;
-    this.state = FULFILLED;
-    this.result = response;
-    this.resultContent = content;
-    this.resultData = data;
-    this.#finish();
-    this.#deferred?.resolve(this.#result());
-  }
-
-  fail(error: unknown): void {
-    if (this.state >= FULFILLED) return;
-    if (error instanceof AsyncHttpError && error.request === undefined) {
-      error.request = { method: this.method, url: this.url };
-    }
-    attachCallSite(error, this.site);
-    this.state = REJECTED;
-    this.error = error;
-    this.wake?.();
-    this.#finish();
-    this.#deferred?.reject(error);
-  }
-
-  /** The settled response, or the error thrown, or `NotReadyError`. */
-  settled(what: string): Response {
-    if (this.state === FULFILLED) return this.result!;
-    if (this.state === REJECTED) throw this.error;
-    throw new NotReadyError(
-      `The ${what} of request #${this.id} (${this.method} ${this.url}) is not ready yet: await it first ` +
-        `(for example \`const response = await http.request(url).response\`)`,
-      { request: { method: this.method, url: this.url } },
-    );
-  }
-
-  describe(): string {
-    const state = ['queued', 'running', 'fulfilled', 'rejected'][this.state];
-    return `#${this.id} ${this.method} ${this.url} <${state}>`;
-  }
-
-  [inspect](): string {
-    return `RequestPromise ${this.describe()}`;
-  }
-
-  #result(): RequestResult<T> {
-    return { response: this.result!, content: this.resultContent!, data: this.resultData as T };
-  }
-
-  #finish(): void {
-    this.signal?.removeEventListener('abort', this);
-    this.#host.settled(this);
-  }
+  readonly state: number;
+  readonly error: unknown;
+  readonly resultContent: Content | undefined;
+  readonly resultData: T | undefined;
+  readonly result: Response | undefined;
+  promise(): Promise<RequestResult<T>>;
+  settled(what: string): Response;
+  describe(): string;
+  done(): boolean;
 }
 
-// Promise.withResolvers arrives with Node 22.
-function withResolvers<V>(): { promise: Promise<V>; resolve: (v: V) => void; reject: (r: unknown) => void } {
-  let resolve!: (v: V) => void;
-  let reject!: (r: unknown) => void;
-  const promise = new Promise<V>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+const inspect = Symbol.for('nodejs.util.inspect.custom');
 
-function describeSettled(task: RequestTask<any>, kind: string, value: () => string): string {
+function describeSettled(task: SettledSource<any>, kind: string, value: () => string): string {
   if (task.state === FULFILLED) return `${kind} ${value()}`;
   if (task.state === REJECTED) {
-    const error = task.error as { name?: string; message?: string } | undefined;
-    return `${kind} <rejected> ${error?.name ?? 'Error'}: ${error?.message ?? String(task.error)}`;
+    return `${kind} <rejected> ${formatError(task.error)}`;
   }
   return `${kind} <pending> ${task.describe()}`;
 }
 
-class ResponsePromiseImpl implements ResponsePromise {
-  readonly #task: RequestTask<any>;
+export class ResponsePromiseImpl implements ResponsePromise {
+  readonly #task: SettledSource<any>;
 
-  constructor(task: RequestTask<any>) {
+  constructor(task: SettledSource<any>) {
     this.#task = task;
   }
 
@@ -388,10 +187,10 @@ class ResponsePromiseImpl implements ResponsePromise {
   }
 }
 
-class ContentPromiseImpl implements ContentPromise {
-  readonly #task: RequestTask<any>;
+export class ContentPromiseImpl implements ContentPromise {
+  readonly #task: SettledSource<any>;
 
-  constructor(task: RequestTask<any>) {
+  constructor(task: SettledSource<any>) {
     this.#task = task;
   }
 
@@ -439,10 +238,10 @@ class ContentPromiseImpl implements ContentPromise {
   }
 }
 
-class DataPromiseImpl<T> implements DataPromise<T> {
-  readonly #task: RequestTask<T>;
+export class DataPromiseImpl<T> implements DataPromise<T> {
+  readonly #task: SettledSource<T>;
 
-  constructor(task: RequestTask<T>) {
+  constructor(task: SettledSource<T>) {
     this.#task = task;
   }
 
@@ -463,11 +262,14 @@ class DataPromiseImpl<T> implements DataPromise<T> {
   }
 
   [inspect](): string {
-    return describeSettled(this.#task as RequestTask<any>, 'DataPromise', () => {
+    return describeSettled(this.#task as SettledSource<any>, 'DataPromise', () => {
       const data = this.#task.resultData as unknown;
-      return typeof data === 'object' && data !== null
-        ? `(${data.constructor?.name ?? 'object'})`
-        : String(data);
+      if (typeof data !== 'object' || data === null) return formatError(data);
+      try {
+        return `(${data.constructor?.name ?? 'object'})`;
+      } catch {
+        return '(object)';
+      }
     });
   }
 }

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from './errors/invalid-request-error.js';
+import { describe } from './validate.js';
 
 /** A request body: text (sent as UTF-8), bytes, or form fields. */
 export type BodyInit = string | Uint8Array | ArrayBuffer | ArrayBufferView | URLSearchParams;
@@ -16,8 +17,13 @@ export type HeaderPairs = [string, string][];
 
 // RFC 9110 token: method names and field names.
 const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Field values may not carry CR, LF or NUL (request smuggling, header injection).
-const unsafeValuePattern = /[\r\n\0]/;
+// RFC 9110 §5.5: a field value is VCHAR, obs-text (0x80-0xFF), SP and HTAB. Anything else (CR, LF and
+// NUL above all: request smuggling, header injection; other controls, DEL, characters outside Latin-1)
+// is refused by core, because each adapter would otherwise drop, mangle or reject it its own way.
+const invalidValuePattern = /[^\t\x20-\x7e\x80-\xff]/;
+// Optional whitespace around a value is not part of it (RFC 9110 §5.5).
+const owsPattern = /^[\t ]|[\t ]$/;
+const owsTrimPattern = /^[\t ]+|[\t ]+$/g;
 const standardMethodPattern = /^(?:get|head|post|put|delete|options|patch|trace|connect)$/i;
 const httpUrlPattern = /^https?:\/\//i;
 const encoder = new TextEncoder();
@@ -27,7 +33,7 @@ export function normalizeMethod(method: unknown): string {
   if (method === undefined) return 'GET';
   if (typeof method !== 'string' || !tokenPattern.test(method)) {
     throw new InvalidRequestError(
-      `Invalid method ${JSON.stringify(String(method))}: a method is a token such as GET, POST or PROPFIND`,
+      `Invalid method ${describe(method)}: a method is a token such as GET, POST or PROPFIND`,
     );
   }
   return standardMethodPattern.test(method) ? method.toUpperCase() : method;
@@ -39,16 +45,34 @@ export function normalizeMethod(method: unknown): string {
 let lastHref = '';
 let lastUrl: URL | undefined;
 
-/** Throws `InvalidRequestError` unless `uri` is an absolute http(s) URL; returns its text. */
+/**
+ * Throws `InvalidRequestError` unless `uri` is an absolute http(s) URL without `user:password@`;
+ * returns its text.
+ */
 export function checkUrl(uri: unknown): string {
   if (uri === lastHref && lastUrl?.href === lastHref) return uri;
   if (uri instanceof URL) {
-    if (uri.protocol === 'http:' || uri.protocol === 'https:') return uri.href;
+    if (uri.protocol === 'http:' || uri.protocol === 'https:') return checkUserinfo(uri, uri.href);
   } else if (typeof uri === 'string' && httpUrlPattern.test(uri) && URL.canParse(uri)) {
-    return uri;
+    // Only a URL with an "@" can carry userinfo; the others skip the second parse.
+    return uri.includes('@') ? checkUserinfo(new URL(uri), uri) : uri;
   }
   throw new InvalidRequestError(
-    `Invalid URL ${JSON.stringify(String(uri))}: asynchttp needs an absolute http:// or https:// URL`,
+    `Invalid URL ${uri instanceof URL ? JSON.stringify(uri.href) : describe(uri)}: asynchttp needs an absolute http:// or https:// URL`,
+  );
+}
+
+/**
+ * Credentials in a URL are refused: undici drops them, axios sends them as Basic, fetch refuses the
+ * request, so core decides, the same for every adapter, and points to `addCredentials` (which answers
+ * the server's challenge, Basic or Digest, and is never sent unasked). Redirect Locations are refused
+ * the same way (redirects.ts).
+ */
+export function checkUserinfo(url: URL, text: string, what = 'The URL'): string {
+  if (url.username === '' && url.password === '') return text;
+  throw new InvalidRequestError(
+    `${what} ${url.protocol}//***@${url.host}${url.pathname} carries credentials (user:password@), which ` +
+      'asynchttp never sends from a URL: use http.addCredentials(name, password, domain?) instead',
   );
 }
 
@@ -71,7 +95,9 @@ export function parseUrl(url: string): URL {
 
 function checkHeader(name: unknown, value: unknown, into: HeaderPairs): void {
   if (typeof name !== 'string' || !tokenPattern.test(name)) {
-    throw new InvalidRequestError(`Invalid header name ${JSON.stringify(String(name))}: it must be a token`);
+    throw new InvalidRequestError(
+      `Invalid header name ${describe(name)}: it must be a token (RFC 9110 §5.1)`,
+    );
   }
   if (value === undefined) return;
   if (Array.isArray(value)) {
@@ -84,10 +110,15 @@ function checkHeader(name: unknown, value: unknown, into: HeaderPairs): void {
       `Invalid value for header "${name}": expected a string, got ${typeof value}`,
     );
   }
-  if (unsafeValuePattern.test(value)) {
-    throw new InvalidRequestError(`Invalid value for header "${name}": CR, LF and NUL are not allowed`);
+  if (invalidValuePattern.test(value)) {
+    const code = (value as string).charCodeAt((value as string).search(invalidValuePattern));
+    throw new InvalidRequestError(
+      `Invalid value for header "${name}": U+${code.toString(16).toUpperCase().padStart(4, '0')} is not allowed ` +
+        '(RFC 9110 §5.5: visible ASCII, Latin-1, space and tab; no control characters such as CR, LF or NUL)',
+    );
   }
-  into.push([name.toLowerCase(), value]);
+  if (owsPattern.test(value)) value = (value as string).replace(owsTrimPattern, '');
+  into.push([name.toLowerCase(), value as string]);
 }
 
 /** Validates headers and lower-cases their names. Throws `InvalidRequestError`. */
@@ -127,7 +158,7 @@ export function hasHeader(headers: HeaderPairs, name: string): boolean {
 /** A body encoded to bytes, and the content-type it implies when the caller set none. */
 export interface EncodedBody {
   bytes: Uint8Array;
-  contentType?: string;
+  contentType?: string | undefined;
 }
 
 /** Encodes `body` or `json` (not both). Throws `InvalidRequestError` for anything unusable. */

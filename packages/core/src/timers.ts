@@ -16,3 +16,9 @@ export const defaultTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as Parameters<typeof clearTimeout>[0]),
   now: () => performance.now(),
 };
+
+/**
+ * The longest delay a timer holds (2^31 - 1 ms, about 24.8 days). Node and browsers turn a longer one
+ * into 1 ms (Node with a `TimeoutOverflowWarning`), so core never asks for more.
+ */
+export const maxTimerDelay = 2_147_483_647;

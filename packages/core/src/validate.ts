@@ -1,5 +1,6 @@
 // Checks of option values, shared by `Http`, the retry policy and the pipeline: one home, imported by
 // all of them, so no module that defines an option has to import another that does.
+import { maxTimerDelay } from './timers.js';
 
 /** `RangeError` unless `value` is a whole number >= 0. */
 export function checkCount(value: unknown, name: string): number {
@@ -21,11 +22,20 @@ export function checkMaxWorkers(value: unknown): number {
   throw new RangeError(`maxWorkers must be a positive integer or Infinity, got ${describe(value)}`);
 }
 
-/** `RangeError` unless `value` is a positive number of ms or `Infinity`. */
+/**
+ * `RangeError` unless `value` is a positive number of ms a timer can hold (at most 2^31 - 1) or
+ * `Infinity`: a longer finite one would fire after 1 ms.
+ */
 export function checkTimeout(value: unknown, name = 'timeout'): number {
-  if (typeof value === 'number' && value > 0) return value;
+  if (
+    typeof value === 'number' &&
+    value > 0 &&
+    (value <= maxTimerDelay || value === Number.POSITIVE_INFINITY)
+  ) {
+    return value;
+  }
   throw new RangeError(
-    `${name} must be a positive number of milliseconds or Infinity, got ${describe(value)}`,
+    `${name} must be a positive number of milliseconds up to ${maxTimerDelay}, or Infinity, got ${describe(value)}`,
   );
 }
 

@@ -4,8 +4,14 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { decodeBody, parseCodings } from '../src/compression.js';
 import { Credentials, parseChallenges } from '../src/credentials.js';
-import { ConnectionError, DecompressionError, ResponseTooLargeError } from '../src/index.js';
-import { shouldFollow } from '../src/redirects.js';
+import {
+  ConnectionError,
+  Content,
+  DecompressionError,
+  Response,
+  ResponseTooLargeError,
+} from '../src/index.js';
+import { latin1AsUtf8, nextHop, resolveLocation, shouldFollow } from '../src/redirects.js';
 import { backoff, isDroppedConnection, parseRetryAfter, retryPolicy } from '../src/retry.js';
 
 describe('redirect rules', () => {
@@ -28,6 +34,57 @@ describe('redirect rules', () => {
   test('followAllRedirects follows unsafe methods; followRedirects false follows nothing', () => {
     expect(shouldFollow(302, 'POST', { followRedirects: true, followAllRedirects: true })).toBe(true);
     expect(shouldFollow(303, 'POST', { followRedirects: false, followAllRedirects: true })).toBe(false);
+  });
+
+  test('a Location of raw UTF-8 bytes (read as Latin-1) is read as UTF-8; real Latin-1 is kept', () => {
+    const raw = Buffer.from('/café', 'utf8').toString('latin1');
+    expect(latin1AsUtf8(raw)).toBe('/café');
+    expect(resolveLocation(raw, new URL('http://h/a'))?.href).toBe('http://h/caf%C3%A9');
+    expect(latin1AsUtf8('/caf\u00e9')).toBe('/caf\u00e9');
+    expect(latin1AsUtf8('/ascii')).toBe('/ascii');
+    expect(latin1AsUtf8('/\u20ac')).toBe('/\u20ac');
+  });
+
+  test("RFC 9110 §10.2.2: a Location without a fragment inherits the request's", () => {
+    const base = new URL('http://h/a#part-2');
+    expect(resolveLocation('/b', base)?.href).toBe('http://h/b#part-2');
+    expect(resolveLocation('/b#other', base)?.href).toBe('http://h/b#other');
+    expect(resolveLocation('/b#', base)?.href).toBe('http://h/b#');
+    expect(resolveLocation('http://[', base)).toBeUndefined();
+  });
+
+  test('RFC 9110 §15.4.4: a 303 drops every body header, not just content-type and content-length', () => {
+    const hop = {
+      url: new URL('https://h/form'),
+      method: 'POST',
+      body: new Uint8Array([1]),
+      headers: [
+        ['content-type', 'a/b'],
+        ['content-length', '1'],
+        ['content-encoding', 'gzip'],
+        ['content-digest', 'sha-256=:x:'],
+        ['transfer-encoding', 'chunked'],
+        ['trailer', 'x-sum'],
+        ['expect', '100-continue'],
+        ['proxy-authorization', 'Basic eA=='],
+        ['accept', '*/*'],
+      ] as [string, string][],
+    };
+    const response = (location: string) =>
+      new Response({
+        status: 303,
+        reason: 'See Other',
+        rawHeaders: [['location', location]],
+        url: 'https://h/form',
+      });
+    const same = nextHop(hop, response('/done'), new Content(new Uint8Array(0), undefined), 5)!;
+    expect(same.headers).toEqual([
+      ['proxy-authorization', 'Basic eA=='],
+      ['accept', '*/*'],
+    ]);
+    // A scheme change is another origin: https → http on the same host loses the proxy's credentials.
+    const down = nextHop(hop, response('http://h/done'), new Content(new Uint8Array(0), undefined), 5)!;
+    expect(down.headers).toEqual([['accept', '*/*']]);
   });
 });
 
@@ -97,15 +154,32 @@ describe('retry policy', () => {
     expect(backoff(policy, 1, '60', now)).toBeUndefined();
   });
 
-  test('a dropped connection is told apart by the cause chain', () => {
+  test('a dropped connection is only what the adapter marks stale, never guessed from the cause', () => {
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
-    expect(isDroppedConnection(new ConnectionError('x', { cause: reset }))).toBe(true);
+    // A reset or "other side closed" may come after the server got the request: never resent on a hunch.
+    expect(isDroppedConnection(new ConnectionError('x', { cause: reset }))).toBe(false);
     expect(isDroppedConnection(new ConnectionError('x', { cause: new Error('other side closed') }))).toBe(
-      true,
+      false,
     );
-    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    expect(isDroppedConnection(new ConnectionError('x', { cause: refused }))).toBe(false);
-    expect(isDroppedConnection(reset)).toBe(false);
+    expect(isDroppedConnection(new ConnectionError('x', { cause: reset, staleConnection: true }))).toBe(true);
+    expect(isDroppedConnection(Object.assign(reset, { staleConnection: true }))).toBe(false);
+  });
+
+  test('a wait past what a timer holds (2^31 - 1 ms) is never honoured, whatever maxRetryAfter', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const open = retryPolicy({ maxRetryAfter: 1e10 });
+    expect(backoff(open, 1, '2592000', now)).toBeUndefined();
+    expect(backoff(retryPolicy({ maxRetryAfter: Number.POSITIVE_INFINITY }), 1, '2147483', now)).toBe(
+      2_147_483_000,
+    );
+    expect(backoff(open, 1, new Date(now + 40 * 86_400_000).toUTCString(), now)).toBeUndefined();
+    expect(backoff(open, 1, '99999999999999999999999', now)).toBeUndefined();
+  });
+
+  test.each(['delay', 'backoffLimit'])("retry.%s past a timer's range is a RangeError naming it", (name) => {
+    expect(() => retryPolicy({ [name]: 2 ** 31 })).toThrow(new RegExp(`retry\\.${name}`));
+    expect(() => retryPolicy({ [name]: Number.POSITIVE_INFINITY })).toThrow(RangeError);
+    expect(retryPolicy({ [name]: 2 ** 31 - 1 })[name as 'delay']).toBe(2 ** 31 - 1);
   });
 });
 

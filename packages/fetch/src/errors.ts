@@ -1,11 +1,14 @@
 import {
   type AdapterRequest,
+  abortTarget,
   CancelledError,
   ConnectionError,
   DecompressionError,
+  failureReason,
   isAsyncHttpError,
   TimeoutError,
 } from '@asynchttp/core';
+import { isStaleConnection } from './stale.js';
 
 // Node's fetch (undici) puts the socket's error code on `cause`; these mean the network gave up waiting.
 const timeoutCodes = new Set([
@@ -20,18 +23,20 @@ const decompressionCode = /^(?:Z_|ERR__ERROR_|ERR_BROTLI|ERR_ZSTD|ERR_ZLIB)/;
 
 /**
  * Turns what `fetch()` or the body reader rejected with into core's error, the original as `cause`.
- * An aborted signal wins: fetch rejects with `signal.reason`, which is the error core expects.
+ * An aborted request wins: its `reason` is the error core expects (fetch itself saw only a signal of
+ * the adapter's own, and rejected with an `AbortError`).
  */
 export function toCoreError(error: unknown, request: AdapterRequest): unknown {
   const info = { method: request.method, url: request.url.href };
-  const { signal } = request;
+  const signal = abortTarget(request);
   if (signal.aborted) {
     return isAsyncHttpError(signal.reason)
       ? signal.reason
       : new CancelledError(`Request cancelled: ${info.method} ${info.url}`, { cause: error, request: info });
   }
   if (isAsyncHttpError(error)) return error;
-  const message = `${error instanceof Error ? error.message : String(error)}: ${info.method} ${info.url}`;
+  // Fetch says only `fetch failed`; the reason (`connect ECONNREFUSED ...`) is at the root of `cause`.
+  const message = `${failureReason(error)}: ${info.method} ${info.url}`;
   if (error instanceof Error && error.name === 'AbortError') {
     return new CancelledError(message, { cause: error, request: info });
   }
@@ -47,7 +52,13 @@ export function toCoreError(error: unknown, request: AdapterRequest): unknown {
     });
   }
   // Fetch reports every network failure (refused, reset, DNS, TLS) as a TypeError, with or without a cause.
-  if (error instanceof TypeError) return new ConnectionError(message, { cause: error, request: info });
+  if (error instanceof TypeError) {
+    return new ConnectionError(message, {
+      cause: error,
+      request: info,
+      staleConnection: isStaleConnection(error),
+    });
+  }
   // Anything else came from an injected fetch; core wraps it in ConnectionError itself.
   return error;
 }

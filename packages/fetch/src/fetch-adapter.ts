@@ -2,12 +2,15 @@ import {
   type Adapter,
   type AdapterRequest,
   type AdapterResponse,
+  abortTarget,
   concatBytes,
   InvalidRequestError,
   ResponseTooLargeError,
 } from '@asynchttp/core';
 import { toCoreError } from './errors.js';
+import { hiddenEncoding, rawEncodingDispatcher } from './raw-encoding.js';
 import { reasonPhrase } from './reasons.js';
+import { trackStaleConnections } from './stale.js';
 
 /** The `fetch` signature the adapter calls; the global one, or one bound to a custom agent, or a mock. */
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
@@ -18,19 +21,28 @@ export interface FetchAdapterOptions {
    * The fetch to call, for instance one bound to a custom dispatcher (TLS, proxy) or a test double.
    * @default globalThis.fetch, looked up on each request
    */
-  fetch?: FetchFunction;
+  fetch?: FetchFunction | undefined;
   /**
    * Called once by `Http.close()`: the place to close whatever the injected fetch pools. The global
    * fetch's connections belong to the runtime, so by default there is nothing to close.
    */
-  close?: () => void | Promise<void>;
+  close?: (() => void | Promise<void>) | undefined;
+  /**
+   * `'manual'`: fetch hands every 3xx back and core follows it by its own rules (`followRedirects`,
+   * `redirections`, the `previous` chain). A browser hides a 3xx from `'manual'` (an opaque response,
+   * no status, no Location), so there a 3xx fails with `InvalidRequestError`. `'follow'`: the runtime
+   * follows redirects itself (the only way to follow them in a browser); the response's `url` is where
+   * it ended, and core's redirect rules and options do not apply.
+   * @default 'manual'
+   */
+  redirect?: 'manual' | 'follow' | undefined;
 }
 
 /**
  * An asynchttp adapter on the WHATWG `fetch`, for any runtime that has one (Node, Deno, Bun, browsers,
  * workers). Redirects are never followed (`redirect: 'manual'`), statuses never throw, and the body is
- * read chunk by chunk and cut off past `maxResponseBytes`. Fetch always removes the content-encoding, so
- * responses are flagged `decoded: true`.
+ * read chunk by chunk and cut off past `maxResponseBytes`. On Node, encoded bodies come through raw and
+ * core decodes them (strictly); elsewhere the runtime removes the content-encoding (`decoded: true`).
  *
  * @example
  * ```ts
@@ -50,7 +62,14 @@ export function fetchAdapter(options: FetchAdapterOptions = {}): Adapter {
   if (options.close !== undefined && typeof options.close !== 'function') {
     throw new TypeError('fetchAdapter({ close }) takes a function');
   }
-  return new FetchAdapter(options.fetch, options.close);
+  // Tells core which dropped connections it may resend once (a reused socket, no response byte).
+  trackStaleConnections();
+  if (options.redirect !== undefined && options.redirect !== 'manual' && options.redirect !== 'follow') {
+    throw new TypeError(
+      `fetchAdapter({ redirect }) takes 'manual' or 'follow', got ${String(options.redirect)}`,
+    );
+  }
+  return new FetchAdapter(options.fetch, options.close, options.redirect ?? 'manual');
 }
 
 const empty = new Uint8Array(0);
@@ -59,20 +78,34 @@ class FetchAdapter implements Adapter {
   readonly name = 'fetch';
   readonly #fetch: FetchFunction | undefined;
   readonly #close: (() => void | Promise<void>) | undefined;
+  readonly #redirect: 'manual' | 'follow';
 
-  constructor(fetch: FetchFunction | undefined, close: (() => void | Promise<void>) | undefined) {
+  constructor(
+    fetch: FetchFunction | undefined,
+    close: (() => void | Promise<void>) | undefined,
+    redirect: 'manual' | 'follow',
+  ) {
     this.#fetch = fetch;
     this.#close = close;
+    this.#redirect = redirect;
   }
 
   async send(request: AdapterRequest): Promise<AdapterResponse> {
     const { method, body } = request;
-    const init: RequestInit = {
+    // Fetch gets a signal of its own, never core's: Node's fetch rewrites the stack of the reason it
+    // rejects with (Error.captureStackTrace), which would cut the request's call site off core's error.
+    const target = abortTarget(request);
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    if (target.aborted) abort();
+    else target.addEventListener('abort', abort, { once: true });
+    const init: RequestInit & { dispatcher?: unknown } = {
       method,
       headers: request.headers,
       body: body === undefined || body.byteLength === 0 ? undefined : (body as Uint8Array<ArrayBuffer>),
-      redirect: 'manual',
-      signal: request.signal,
+      redirect: this.#redirect,
+      signal: controller.signal,
+      dispatcher: rawEncodingDispatcher(),
     };
     if (init.body !== undefined && (method === 'GET' || method === 'HEAD')) {
       throw new InvalidRequestError(
@@ -85,15 +118,22 @@ class FetchAdapter implements Adapter {
     try {
       // Looked up per call so a runtime or test that swaps globalThis.fetch later is honoured.
       const response = await (this.#fetch ?? globalThis.fetch)(request.url.href, init);
+      if (response.type === 'opaqueredirect') throw hiddenRedirect(response, request);
+      const headers = headerPairs(response.headers);
+      // Where the dispatcher passed the encoded bytes through, core decodes them (strictly).
+      const raw = restoreEncoding(headers);
       return {
         status: response.status,
         reason: reasonPhrase(response.status, response.statusText),
-        headers: headerPairs(response.headers),
-        body: await readBody(response, request),
-        decoded: true,
+        headers,
+        body: await readBody(response, request, raw),
+        decoded: !raw,
+        url: this.#redirect === 'follow' && response.url !== '' ? response.url : undefined,
       };
     } catch (error) {
       throw toCoreError(error, request);
+    } finally {
+      target.removeEventListener('abort', abort);
     }
   }
 
@@ -117,14 +157,42 @@ function headerPairs(headers: Headers): [string, string][] {
   return pairs;
 }
 
+/** Puts `content-encoding` back under its name; `true` when it had been hidden from fetch. */
+function restoreEncoding(headers: [string, string][]): boolean {
+  let raw = false;
+  for (const pair of headers) {
+    if (pair[0] === hiddenEncoding) {
+      pair[0] = 'content-encoding';
+      raw = true;
+    }
+  }
+  return raw;
+}
+
+/**
+ * A browser answers `redirect: 'manual'` with an opaque response: no status, no Location, so core cannot
+ * follow it nor return it. Not retried (an `InvalidRequestError`): every try would end the same.
+ */
+function hiddenRedirect(response: Response, request: AdapterRequest): InvalidRequestError {
+  void response.body?.cancel().catch(ignore);
+  const url = request.url.href;
+  return new InvalidRequestError(
+    `The server answered with a redirect, which this runtime's fetch hides from redirect: 'manual' ` +
+      `(an opaque response, no status or Location; browsers do this): ${request.method} ${url}. ` +
+      `Use fetchAdapter({ redirect: 'follow' }) to let the runtime follow redirects ` +
+      `(core's redirect options then do not apply), or an adapter that sees them.`,
+    { request: { method: request.method, url } },
+  );
+}
+
 /** The whole body, read through its stream so reading stops as soon as it passes the limit. */
-async function readBody(response: Response, request: AdapterRequest): Promise<Uint8Array> {
+async function readBody(response: Response, request: AdapterRequest, raw: boolean): Promise<Uint8Array> {
   const stream = response.body;
   if (stream === null) return empty;
   const limit = request.maxResponseBytes ?? Number.POSITIVE_INFINITY;
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   // A declared length is no promise (fetch may have decoded the body), but past the limit it is enough.
-  const encoded = response.headers.has('content-encoding');
+  const encoded = !raw && response.headers.has('content-encoding');
   if (declared > limit && !encoded) {
     await stream.cancel().catch(ignore);
     throw tooLarge(request, limit);

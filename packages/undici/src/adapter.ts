@@ -4,6 +4,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { declaredTooLarge, readBody, tooLarge } from './body.js';
 import { abortError, toCoreError } from './errors.js';
 import { agentOptionNames, type UndiciAdapterOptions } from './options.js';
+import { trackStaleConnections } from './stale.js';
 
 /**
  * An asynchttp adapter on undici's `request` API: keep-alive connections, one exchange per `send()`,
@@ -38,6 +39,8 @@ export function undiciAdapter(options: UndiciAdapterOptions = {}): Adapter {
       );
     }
   }
+  // Tells core which dropped connections it may resend once (a reused socket, no response byte).
+  trackStaleConnections();
   const dispatcher = given ?? createAgent(options);
   const owned = given === undefined;
 

@@ -4,10 +4,12 @@ import {
   abortTarget,
   CancelledError,
   ConnectionError,
+  failureReason,
   InvalidRequestError,
   isAsyncHttpError,
   TimeoutError,
 } from '@asynchttp/core';
+import { isStaleConnection } from './stale.js';
 
 /** The abort reason when core gave one (its `CancelledError` or `TimeoutError`), else a `CancelledError`. */
 export function abortError(signal: AbortTarget): unknown {
@@ -22,7 +24,9 @@ export function toCoreError(error: unknown, request: AdapterRequest): unknown {
   if (target.aborted) return abortError(target);
   if (isAsyncHttpError(error)) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  const detail = `${error instanceof Error ? error.message : String(error)}${typeof code === 'string' ? ` (${code})` : ''}`;
+  // The reason may sit deeper than the error undici rejected with (a TLS or socket error as `cause`).
+  const reason = failureReason(error);
+  const detail = `${reason}${typeof code === 'string' ? ` (${code})` : ''}: ${request.method} ${request.url.href}`;
   const options = { cause: error, request: { method: request.method, url: request.url.href } };
   switch (code) {
     case 'UND_ERR_HEADERS_TIMEOUT':
@@ -38,6 +42,9 @@ export function toCoreError(error: unknown, request: AdapterRequest): unknown {
     default:
       // UND_ERR_SOCKET, UND_ERR_CLOSED, ECONNREFUSED, ECONNRESET, EPIPE, ENOTFOUND, TLS and certificate
       // errors, a body shorter than its content-length: the connection did not deliver.
-      return new ConnectionError(`undici connection failed: ${detail}`, options);
+      return new ConnectionError(`undici connection failed: ${detail}`, {
+        ...options,
+        staleConnection: isStaleConnection(error),
+      });
   }
 }

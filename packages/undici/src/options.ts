@@ -11,38 +11,38 @@ export interface UndiciAdapterOptions {
    * core's `timeout` (undici's defaults, 300 s, are).
    * @default undefined (the adapter's own Agent)
    */
-  dispatcher?: Dispatcher;
+  dispatcher?: Dispatcher | undefined;
   /**
    * Connections per origin for the adapter's own Agent. Unlimited by default, so `maxWorkers` decides
    * how many requests run at once.
    * @default undefined (unlimited)
    */
-  connections?: number;
+  connections?: number | undefined;
   /**
    * How long an idle keep-alive connection stays open, in ms (capped by the server's `keep-alive` hint).
    * @default 4000
    */
-  keepAliveTimeout?: number;
+  keepAliveTimeout?: number | undefined;
   /**
    * Certificate authorities to trust, PEM. Like `tls.connect`, this replaces Node's default list.
    * @default undefined (Node's default CAs)
    */
-  ca?: string | Buffer | Array<string | Buffer>;
+  ca?: string | Buffer | Array<string | Buffer> | undefined;
   /**
    * Client certificate chain, PEM, for mutual TLS.
    * @default undefined
    */
-  cert?: string | Buffer | Array<string | Buffer>;
+  cert?: string | Buffer | Array<string | Buffer> | undefined;
   /**
    * Private key of `cert`, PEM.
    * @default undefined
    */
-  key?: string | Buffer | Array<string | Buffer>;
+  key?: string | Buffer | Array<string | Buffer> | undefined;
   /**
    * Reject servers whose certificate is not signed by a trusted CA. Turn off only for tests.
    * @default true
    */
-  rejectUnauthorized?: boolean;
+  rejectUnauthorized?: boolean | undefined;
 }
 
 // Options that configure the adapter's own Agent, hence meaningless next to `dispatcher`.

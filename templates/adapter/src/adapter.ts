@@ -19,7 +19,7 @@ import { toCoreError } from './errors.js';
  */
 export interface __TYPE__Options {
   /** Certificate authorities (PEM) to trust for `https:` URLs instead of Node's bundled ones. */
-  ca?: string | Buffer | Array<string | Buffer>;
+  ca?: string | Buffer | Array<string | Buffer> | undefined;
 }
 
 interface Pools {

@@ -1,4 +1,10 @@
-import { type AdapterRequest, ConnectionError, isAsyncHttpError, TimeoutError } from '@asynchttp/core';
+import {
+  type AdapterRequest,
+  ConnectionError,
+  failureReason,
+  isAsyncHttpError,
+  TimeoutError,
+} from '@asynchttp/core';
 
 // Timeouts raised by the operating system or Node itself; core's own timeout arrives through the signal.
 // TODO(__NAME__): add the codes __NAME__ uses for its timeouts, if it has any.
@@ -12,7 +18,8 @@ export function toCoreError(error: unknown, request: AdapterRequest): Error {
   if (isAsyncHttpError(error)) return error;
   const info = { method: request.method, url: request.url.href };
   const code = (error as { code?: unknown } | null)?.code;
-  const detail = error instanceof Error ? error.message : String(error);
+  // The root of the cause chain too: runtimes often wrap the useful part (`connect ECONNREFUSED ...`).
+  const detail = failureReason(error);
   if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
     return new TimeoutError(`Connection timed out (${detail}): ${info.method} ${info.url}`, {
       cause: error,

@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import zlib from 'node:zlib';
+import { type Flood, flood } from '../flood.js';
 
 export interface Seen {
   method: string;
@@ -23,6 +24,8 @@ export interface BehaviourServer {
   /** Requests seen for a path (query ignored). */
   hits(path: string): Seen[];
   reset(): void;
+  /** The `/flood/<mib>` response for this exact target (path and query), once it started. */
+  flooded(target: string): Flood | undefined;
   readonly connections: number;
   close(): Promise<void>;
 }
@@ -58,6 +61,7 @@ function parseAuthParams(header: string): Record<string, string> {
 export async function startBehaviourServer(): Promise<BehaviourServer> {
   const seen: Seen[] = [];
   const counters = new Map<string, number>();
+  const floods = new Map<string, Flood>();
   const nonces = new Map<string, { nc: number; stale: boolean }>();
   const sockets = new Set<Socket>();
   const perSocket = new WeakMap<Socket, number>();
@@ -127,6 +131,10 @@ export async function startBehaviourServer(): Promise<BehaviourServer> {
             'content-encoding': encoding,
           });
         }
+        case 'flood':
+          // /flood/<mib>: written only as fast as the client reads.
+          floods.set(req.url!, flood(res, Number(parts[1]) * 1024 * 1024));
+          return;
         case 'bomb':
           return send(200, gzipBomb(), {
             'content-type': 'application/octet-stream',
@@ -344,6 +352,7 @@ export async function startBehaviourServer(): Promise<BehaviourServer> {
       seen.length = 0;
       counters.clear();
     },
+    flooded: (target) => floods.get(target),
     get connections() {
       return sockets.size;
     },

@@ -8,7 +8,10 @@ import {
   type Response,
 } from '@asynchttp/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { testBadInput } from './bad-input.js';
 import { interceptorCases } from './interceptors.js';
+import { testRfcCache } from './rfc-cache.js';
+import { testRfcRedirects } from './rfc-redirects.js';
 import { type BehaviourServer, startBehaviourServer, text, users } from './server.js';
 
 /** Options of `testBehaviour`. */
@@ -67,6 +70,7 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
       await Promise.all(clients.map((http) => http.close({ cancelPending: true })));
       await server.close();
     });
+    testRfcRedirects(client);
 
     interceptorCases(create);
 
@@ -267,6 +271,22 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
         }
         // Inflated fully it would be 10 GiB; the cap keeps the peak to tens of MiB.
         expect(peak).toBeLessThan(512 * 1024 * 1024);
+      });
+
+      test('past maxResponseBytes a 256 MiB body is not read: ResponseTooLargeError, connection closed', async () => {
+        const limit = 1024 * 1024;
+        const target = '/flood/256?behaviour';
+        const started = Date.now();
+        const error = await failure(
+          client({ maxResponseBytes: limit, retry: false }).request(`${a}${target}`),
+        );
+        expect(error.name).toBe('ResponseTooLargeError');
+        const flood = server.flooded(target)!;
+        await flood.closed;
+        expect(Date.now() - started, 'ms until failed and closed').toBeLessThan(5_000);
+        expect(flood.finished, 'the whole body was read').toBe(false);
+        // The limit plus what loopback socket buffers hold; reading it all would be 256 MiB.
+        expect(flood.written).toBeLessThan(limit + 32 * 1024 * 1024);
       });
 
       test('a ratio past maxCompressionRatio fails even below maxResponseBytes, unless the adapter decodes', async () => {
@@ -741,6 +761,8 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
       });
     });
 
+    testRfcCache(client);
+
     describe('bad options', () => {
       test.each([
         ['redirections', -1],
@@ -767,5 +789,7 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
         );
       });
     });
+
+    testBadInput(create);
   });
 }

@@ -1,7 +1,9 @@
 import CachePolicy from 'http-cache-semantics';
 import { Content } from '../content.js';
+import { formatError } from '../format-error.js';
 import type { Logger } from '../logger.js';
-import type { Hop } from '../pipeline/types.js';
+import type { Hop } from '../pipeline/hop.js';
+import { resolveLocation } from '../redirects.js';
 import type { HeaderPairs } from '../request.js';
 import { joinHeaders, Response } from '../response.js';
 import type { CacheEntry, CacheStore } from './store.js';
@@ -25,13 +27,34 @@ const permanentRedirects = new Set([301, 308]);
 // Fields of a 304 that must not replace the stored ones: they describe the 304's own (empty) body.
 const keepOnMerge = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'content-range']);
 
+/**
+ * The comma-separated members of a directive list (Cache-Control, Pragma), split outside quoted
+ * strings, each with its name lower-cased and its argument kept as sent: names are case-insensitive
+ * (RFC 9111 §5.2) but `http-cache-semantics` compares them as written.
+ */
+function directiveList(value: string): string[] {
+  const members: string[] = [];
+  for (const match of value.matchAll(/(?:[^,"]|"(?:[^"\\]|\\.)*"?)+/g)) {
+    const member = match[0].trim();
+    if (member === '') continue;
+    const equals = member.indexOf('=');
+    members.push(
+      equals === -1
+        ? member.toLowerCase()
+        : `${member.slice(0, equals).trim().toLowerCase()}=${member.slice(equals + 1).trim()}`,
+    );
+  }
+  return members;
+}
+
 function cacheControl(value: string | undefined): Map<string, string | true> {
   const directives = new Map<string, string | true>();
   if (value === undefined) return directives;
-  for (const part of value.split(',')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name)
-      directives.set(name.toLowerCase(), rest.length === 0 ? true : rest.join('=').replace(/^"|"$/g, ''));
+  for (const member of directiveList(value)) {
+    const equals = member.indexOf('=');
+    if (equals === -1) directives.set(member, true);
+    else if (equals > 0)
+      directives.set(member.slice(0, equals), member.slice(equals + 1).replace(/^"|"$/g, ''));
   }
   return directives;
 }
@@ -84,7 +107,7 @@ export class HttpCache {
     let { revalidation } = policy.evaluateRequest(request);
     // `max-age=0` asks for a response no older than now: a stored one always needs revalidating, even
     // one stored in this same second (whose age rounds to 0).
-    if (revalidation === undefined && directives.get('max-age') === '0') {
+    if (revalidation === undefined && Number(directives.get('max-age')) === 0) {
       revalidation = { headers: policy.revalidationHeaders(request), synchronous: true };
     }
     if (revalidation === undefined) {
@@ -122,10 +145,10 @@ export class HttpCache {
     const request = policyRequest(hop.url, 'GET', requestHeaders);
     if (lookup?.kind === 'stale') {
       if (response.status === 304) {
-        const { policy, modified } = lookup.policy.revalidatedPolicy(request, {
-          status: 304,
-          headers: response.headers as Record<string, string>,
-        });
+        const { policy, modified } = lookup.policy.revalidatedPolicy(
+          request,
+          policyResponse(304, response.headers, Date.now()),
+        );
         if (!modified) {
           const rawHeaders = merge(lookup.entry.rawHeaders, response.rawHeaders);
           const entry: CacheEntry = { ...lookup.entry, policy: policy.toObject(), rawHeaders };
@@ -148,21 +171,16 @@ export class HttpCache {
     }
     const isRedirect = permanentRedirects.has(response.status);
     if (!storedStatuses.has(response.status) && !isRedirect) return { response, content };
-    const policy = new CachePolicy(
-      request,
-      { status: response.status, headers: response.headers as Record<string, string> },
-      { shared: false },
-    );
+    const policy = new CachePolicy(request, policyResponse(response.status, response.headers, Date.now()), {
+      shared: false,
+    });
     if (!isRedirect && !policy.storable()) return { response, content };
     let location: string | undefined;
     if (isRedirect) {
       const target = response.get('location');
       if (target === undefined) return { response, content };
-      try {
-        location = new URL(target, hop.url).href;
-      } catch {
-        return { response, content };
-      }
+      location = resolveLocation(target, hop.url)?.href;
+      if (location === undefined) return { response, content };
     }
     await this.#set(key, {
       policy: policy.toObject(),
@@ -215,7 +233,7 @@ export class HttpCache {
     try {
       return await this.store.get(key);
     } catch (error) {
-      this.#logger.warn(`cache store failed to read ${key}: ${String(error)}`);
+      this.#logger.warn(`cache store failed to read ${key}: ${formatError(error)}`);
       return undefined;
     }
   }
@@ -224,7 +242,7 @@ export class HttpCache {
     try {
       await this.store.set(key, entry);
     } catch (error) {
-      this.#logger.warn(`cache store failed to write ${key}: ${String(error)}`);
+      this.#logger.warn(`cache store failed to write ${key}: ${formatError(error)}`);
     }
   }
 
@@ -232,13 +250,46 @@ export class HttpCache {
     try {
       await this.store.delete(key);
     } catch (error) {
-      this.#logger.warn(`cache store failed to delete ${key}: ${String(error)}`);
+      this.#logger.warn(`cache store failed to delete ${key}: ${formatError(error)}`);
     }
   }
 }
 
 function policyRequest(url: URL, method: string, headers: Record<string, string>): CachePolicy.Request {
-  return { url: url.href, method, headers: { ...headers, host: url.host } };
+  return { url: url.href, method, headers: { ...policyHeaders(headers), host: url.host } };
+}
+
+/** Header fields as `http-cache-semantics` reads them: directive names lower-cased (RFC 9111 §5.2, §5.4). */
+function policyHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const copy: Record<string, string> = { ...headers };
+  for (const name of ['cache-control', 'pragma']) {
+    const value = copy[name];
+    if (value !== undefined) copy[name] = directiveList(value).join(', ');
+  }
+  return copy;
+}
+
+/**
+ * A response as the policy should judge it, received at `now`. `http-cache-semantics` ignores `Date`
+ * when it ages a response, so its `age` is raised to the corrected initial age of RFC 9111 §4.2.3:
+ * max(apparent_age, Age), apparent_age = max(0, now - Date). A `Date` in the future (clock skew) gives
+ * an apparent age of 0; a missing or invalid one is taken as `now` (RFC 9110 §6.6.1), which also
+ * anchors `Expires` (freshness lifetime = Expires - Date, §4.2.1).
+ */
+function policyResponse(
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  now: number,
+): CachePolicy.Response {
+  const fields = policyHeaders(headers);
+  const date = fields.date === undefined ? Number.NaN : Date.parse(fields.date);
+  const apparentAge = Number.isFinite(date) ? Math.max(0, Math.floor((now - date) / 1000)) : 0;
+  if (!Number.isFinite(date)) fields.date = new Date(now).toUTCString();
+  // An Age that is not a non-negative integer counts as absent (RFC 9111 §5.1).
+  const age = fields.age !== undefined && /^\s*\d+\s*$/.test(fields.age) ? Number(fields.age) : 0;
+  // Always set, even to 0: on a 304 only fields the stored response has are replaced.
+  fields.age = String(Math.max(apparentAge, age));
+  return { status, headers: fields };
 }
 
 /** The stored fields, with those a 304 sent replaced (its own body's fields excepted). */

@@ -37,9 +37,9 @@ export interface CacheStore {
 /** Options of `MemoryCacheStore`. */
 export interface MemoryCacheStoreOptions {
   /** Most entries kept; the least recently used go first. @default 1000 */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /** Most bytes kept (bodies and headers); the least recently used go first. @default 67108864 (64 MiB) */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
 }
 
 /** Approximate bytes an entry holds. */

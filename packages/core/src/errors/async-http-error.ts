@@ -7,7 +7,7 @@ export interface RequestInfo {
 /** Options every asynchttp error takes, the ES2022 way: `new TimeoutError(message, { cause, request })`. */
 export interface AsyncHttpErrorOptions {
   cause?: unknown;
-  request?: RequestInfo;
+  request?: RequestInfo | undefined;
 }
 
 /**

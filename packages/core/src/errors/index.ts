@@ -6,8 +6,9 @@ export {
 } from './async-http-error.js';
 export { CancelledError } from './cancelled-error.js';
 export { ClosedError } from './closed-error.js';
-export { ConnectionError } from './connection-error.js';
+export { ConnectionError, type ConnectionErrorOptions } from './connection-error.js';
 export { DecompressionError } from './decompression-error.js';
+export { failureReason } from './failure-reason.js';
 export { InvalidRequestError } from './invalid-request-error.js';
 export { NotReadyError } from './not-ready-error.js';
 export {

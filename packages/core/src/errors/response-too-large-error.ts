@@ -3,7 +3,7 @@ import { AsyncHttpError, type AsyncHttpErrorOptions } from './async-http-error.j
 /** Options of `ResponseTooLargeError`. */
 export interface ResponseTooLargeErrorOptions extends AsyncHttpErrorOptions {
   /** The limit that was passed, in bytes. */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 /** The (decoded) body is larger than `maxResponseBytes`, or its compression ratio is implausible. */

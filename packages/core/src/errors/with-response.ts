@@ -4,8 +4,8 @@ import { AsyncHttpError, type AsyncHttpErrorOptions } from './async-http-error.j
 
 /** Options of the errors that carry the response that caused them. */
 export interface ErrorWithResponseOptions extends AsyncHttpErrorOptions {
-  response?: Response;
-  content?: Content;
+  response?: Response | undefined;
+  content?: Content | undefined;
 }
 
 /**

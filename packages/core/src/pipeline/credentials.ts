@@ -1,6 +1,6 @@
 import type { AdapterResponse } from '../adapter.js';
 import { type Answer, type Credentials, parseChallenges } from '../credentials.js';
-import type { RequestTask } from '../promise-objects.js';
+import type { RequestTask } from '../request-task.js';
 import type { Handler, Hop, Layer, PipelineContext } from './types.js';
 import { headerValue, headerValues, trace, withHeader } from './types.js';
 

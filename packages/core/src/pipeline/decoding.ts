@@ -72,7 +72,8 @@ function makeResponse(
     reason: result.reason,
     version: result.version,
     rawHeaders: result.headers,
-    url: hop.url.href,
+    // An adapter whose transport followed redirects itself (fetch in a browser) reports where it ended.
+    url: typeof result.url === 'string' ? result.url : hop.url.href,
     previous: hop.previous,
     attempts,
     decodedFrom,

@@ -42,4 +42,4 @@ export function composePipeline(context: PipelineContext): Pipeline {
 }
 
 export { needsNetwork } from './cache.js';
-export type { Exchanged, Hop, Interceptor, PipelineContext, Send } from './types.js';
+export type { Exchanged, Handler, Hop, Interceptor, PipelineContext, Send } from './types.js';

@@ -1,6 +1,8 @@
 import type { AdapterRequest, AdapterResponse } from '../adapter.js';
 import { isAsyncHttpError } from '../errors/async-http-error.js';
 import { ConnectionError } from '../errors/connection-error.js';
+import { failureReason } from '../errors/failure-reason.js';
+import { neverRetried } from '../retry.js';
 import { describe } from '../validate.js';
 import type { Interceptor, Send } from './types.js';
 
@@ -25,8 +27,10 @@ export function composeInterceptors(interceptors: readonly Interceptor[], send: 
         ? guarded(made as Send, name)
         : () =>
             Promise.reject(
-              new ConnectionError(
-                `${capitalize(name)} is not an interceptor: (next) => send must return a function, got ${describe(made)}`,
+              neverRetried(
+                new ConnectionError(
+                  `${capitalize(name)} is not an interceptor: (next) => send must return a function, got ${describe(made)}`,
+                ),
               ),
             );
   }
@@ -56,8 +60,7 @@ function guarded(send: Send, name: string): Send {
     } catch (error) {
       if (isAsyncHttpError(error)) throw error;
       if (copy.signal.aborted && isAsyncHttpError(copy.signal.reason)) throw copy.signal.reason;
-      const message = error instanceof Error ? error.message : describe(error);
-      throw new ConnectionError(`${capitalize(name)} failed: ${message}`, { cause: error });
+      throw new ConnectionError(`${capitalize(name)} failed: ${failureReason(error)}`, { cause: error });
     }
     checkAdapterResponse(result, name);
     return result;
@@ -73,8 +76,10 @@ function freshRequest(request: AdapterRequest, name: string): AdapterRequest {
     typeof request.method !== 'string' ||
     !Array.isArray(request.headers)
   ) {
-    throw new ConnectionError(
-      `The request passed to ${name} is not an AdapterRequest (needs url: URL, method and header pairs)`,
+    throw neverRetried(
+      new ConnectionError(
+        `The request passed to ${name} is not an AdapterRequest (needs url: URL, method and header pairs)`,
+      ),
     );
   }
   const copy: AdapterRequest = {
@@ -99,8 +104,11 @@ export function checkAdapterResponse(result: AdapterResponse, name: string): voi
     !Array.isArray(result.headers) ||
     !(result.body instanceof Uint8Array)
   ) {
-    throw new ConnectionError(
-      `${capitalize(name)} returned an invalid response (needs an integer status, header pairs and a Uint8Array body)`,
+    // A broken adapter or interceptor answers the same way every time: retrying would only multiply it.
+    throw neverRetried(
+      new ConnectionError(
+        `${capitalize(name)} returned an invalid response (needs an integer status, header pairs and a Uint8Array body)`,
+      ),
     );
   }
 }

@@ -1,5 +1,6 @@
 import type { AdapterResponse } from '../adapter.js';
-import { type RequestTask, RUNNING } from '../promise-objects.js';
+import { errorMessage, formatError } from '../format-error.js';
+import { type RequestTask, RUNNING } from '../request-task.js';
 import { backoff, isDroppedConnection, retriesError } from '../retry.js';
 import type { Timers } from '../timers.js';
 import type { Layer, PipelineContext } from './types.js';
@@ -26,13 +27,13 @@ export function retryLayer(context: PipelineContext): Layer<AdapterResponse> {
         if (task.state !== RUNNING) throw error;
         if (!droppedRetried && isDroppedConnection(error) && policy.methods.includes(hop.method)) {
           droppedRetried = true;
-          trace(task, logger, `retrying once on a dropped connection: ${(error as Error).message}`);
+          trace(task, logger, `retrying once on a dropped connection: ${errorMessage(error)}`);
           continue;
         }
         if (retries < policy.limit && retriesError(policy, hop.method, error)) {
           retries++;
           await pause(task, timers, backoff(policy, retries, undefined, Date.now())!);
-          trace(task, logger, `retry ${retries}/${policy.limit} after ${(error as Error).name}`);
+          trace(task, logger, `retry ${retries}/${policy.limit} after ${formatError(error)}`);
           continue;
         }
         throw error;

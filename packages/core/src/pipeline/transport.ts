@@ -2,8 +2,9 @@ import type { AdapterResponse } from '../adapter.js';
 import { AttemptRequest } from '../attempt.js';
 import { isAsyncHttpError } from '../errors/async-http-error.js';
 import { ConnectionError } from '../errors/connection-error.js';
+import { failureReason } from '../errors/failure-reason.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import type { RequestTask } from '../promise-objects.js';
+import type { RequestTask } from '../request-task.js';
 import { checkAdapterResponse, composeInterceptors } from './interceptors.js';
 import type { Handler, PipelineContext, Send } from './types.js';
 
@@ -28,8 +29,14 @@ export function transport(context: PipelineContext): Handler<AdapterResponse> {
       ? timers.setTimeout(() => timedOut(task, context, attempt), timeout)
       : undefined;
     try {
-      if (send !== undefined) return await send(attempt);
-      const result = await adapter.send(attempt);
+      const sending = send === undefined ? adapter.send(attempt) : send(attempt);
+      // When a timeout does not settle the request itself (a retry or a forced 408 follows), the
+      // attempt must end on abort even if the adapter ignores its signal; otherwise the adapter's own
+      // settling is awaited, with no extra promise on the common path.
+      const result = await (timer !== undefined && (context.forced || task.retry.onTimeout)
+        ? endOnAbort(sending, attempt)
+        : sending);
+      if (send !== undefined) return result;
       checkAdapterResponse(result, `the ${name} adapter`);
       return result;
     } catch (failure) {
@@ -55,6 +62,14 @@ function timedOut(task: RequestTask<any>, context: PipelineContext, attempt: Att
 function adapterFailure(error: unknown, attempt: AttemptRequest, adapter: string): unknown {
   if (attempt.aborted && isAsyncHttpError(attempt.reason)) return attempt.reason;
   if (isAsyncHttpError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new ConnectionError(`The ${adapter} adapter failed: ${message}`, { cause: error });
+  return new ConnectionError(`The ${adapter} adapter failed: ${failureReason(error)}`, { cause: error });
+}
+
+/** `sending`, or the abort reason as soon as `attempt` is aborted; a late result is dropped, handled. */
+function endOnAbort<T>(sending: Promise<T>, attempt: AttemptRequest): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (attempt.aborted) reject(attempt.reason);
+    else attempt.addEventListener('abort', () => reject(attempt.reason));
+    Promise.resolve(sending).then(resolve, reject);
+  });
 }

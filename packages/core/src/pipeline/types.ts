@@ -1,31 +1,13 @@
 import type { Adapter, AdapterRequest, AdapterResponse } from '../adapter.js';
 import type { HttpCache } from '../cache/http-cache.js';
-import type { Content } from '../content.js';
 import type { Credentials } from '../credentials.js';
 import type { Logger } from '../logger.js';
-import type { RequestTask } from '../promise-objects.js';
 import type { HeaderPairs } from '../request.js';
-import type { Response } from '../response.js';
+import type { RequestTask } from '../request-task.js';
 import type { Timers } from '../timers.js';
+import type { Hop } from './hop.js';
 
-/**
- * One exchange as it goes down the pipeline: a hop of a request (the first, or one a redirect made).
- * Layers that change it make a new object; the one they were given is never mutated.
- */
-export interface Hop {
-  url: URL;
-  method: string;
-  headers: HeaderPairs;
-  body: Uint8Array | undefined;
-  /** The response that redirected here, if any: the `previous` chain of the final `Response`. */
-  previous?: Response | undefined;
-}
-
-/** A settled exchange: a response and its (decoded) content. */
-export interface Exchanged {
-  response: Response;
-  content: Content;
-}
+export type { Exchanged, Hop } from './hop.js';
 
 /**
  * A step of the pipeline. Every layer is `(next) => handler`: it gets the hop and the request it
