@@ -4,6 +4,8 @@ import type { Credentials } from '../credentials.js';
 import type { Logger } from '../logger.js';
 import type { HeaderPairs } from '../request.js';
 import type { RequestTask } from '../request-task.js';
+import type { Emitter } from '../scheduler/events.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Timers } from '../timers.js';
 import type { Hop } from './hop.js';
 
@@ -56,6 +58,12 @@ export interface PipelineContext {
   readonly forced: boolean;
   /** The user's interceptors, composed over the adapter in array order. */
   readonly interceptors: readonly Interceptor[];
+  /** Rate windows for every exchange, and pauses. */
+  readonly scheduler: Scheduler;
+  /** The client's events (`retrying` comes from the pipeline). */
+  readonly emitter: Emitter;
+  /** `pauseOnRetryAfter`, read live. */
+  readonly pauseOnRetryAfter: boolean;
 }
 
 /** A debug line for the request, only when its log is on (`queuedAt` is kept only then). */

@@ -10,7 +10,14 @@ export interface HttpEvents {
   /** An attempt failed or got a retryable status; the next one follows after `delay` ms. */
   retrying: { id: number; attempt: number; delay: number; reason: string };
   /** The request settled with a response (any status); `duration` is from start to settled, in ms. */
-  completed: { id: number; method: string; url: string; status: number; duration: number; fromCache: boolean };
+  completed: {
+    id: number;
+    method: string;
+    url: string;
+    status: number;
+    duration: number;
+    fromCache: boolean;
+  };
   /** The request settled with an error. */
   failed: { id: number; method: string; url: string; error: unknown };
   /** New starts stopped: for the whole client, or for `origin`; until `until` (epoch ms), if it has an end. */
@@ -95,7 +102,8 @@ export class Emitter {
 }
 
 function checkEvent(event: unknown): HttpEventName {
-  if (typeof event === 'string' && (eventNames as readonly string[]).includes(event)) return event as HttpEventName;
+  if (typeof event === 'string' && (eventNames as readonly string[]).includes(event))
+    return event as HttpEventName;
   throw new TypeError(`Unknown event ${describe(event)}: the events are ${eventNames.join(', ')}`);
 }
 

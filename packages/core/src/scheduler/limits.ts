@@ -94,7 +94,10 @@ export function checkOrigins(value: unknown): ReadonlyMap<string, OriginLimits> 
         `origins[${JSON.stringify(key)}]: the key must be an absolute http(s) URL such as "https://api.example"`,
       );
     }
-    origins.set(origin, checkOriginLimits((value as Record<string, unknown>)[key], `origins[${JSON.stringify(key)}]`));
+    origins.set(
+      origin,
+      checkOriginLimits((value as Record<string, unknown>)[key], `origins[${JSON.stringify(key)}]`),
+    );
   }
   return origins;
 }

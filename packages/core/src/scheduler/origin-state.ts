@@ -1,5 +1,13 @@
-import type { RequestTask } from '../promise-objects.js';
-import { RequestQueue } from '../queue.js';
+import { type Queued, RequestQueue } from '../queue.js';
+
+/** A waiting request, as the scheduler orders it. */
+export interface Schedulable extends Queued {
+  /** Order of `request()` calls: lower first among equal priorities. */
+  readonly id: number;
+  /** Higher first. */
+  readonly priority: number;
+}
+
 import type { ResolvedLimits } from './limits.js';
 import { RateWindow } from './rate-window.js';
 
@@ -10,7 +18,7 @@ import { RateWindow } from './rate-window.js';
  */
 export class OriginState {
   readonly origin: string;
-  readonly line = new RequestQueue<RequestTask<any>>();
+  readonly line = new RequestQueue<Schedulable>();
   running = 0;
   maxWorkers: number;
   windows: RateWindow[];
@@ -20,6 +28,8 @@ export class OriginState {
   pauseTimer: unknown = undefined;
   /** A timer that wakes the scheduler when a rate window frees room for a waiting request. */
   wakeTimer: unknown = undefined;
+  /** Exchanges of running requests waiting for this origin's rate windows: they go before new starts. */
+  hopsWaiting = 0;
   /** Position in the scheduler's ready heap, or -1 when not in it. */
   heapIndex = -1;
 
@@ -45,6 +55,7 @@ export class OriginState {
       this.running === 0 &&
       this.pausedUntil === 0 &&
       this.wakeTimer === undefined &&
+      this.hopsWaiting === 0 &&
       this.windows.every((window) => window.expired(now))
     );
   }

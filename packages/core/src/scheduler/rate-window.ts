@@ -53,7 +53,10 @@ export class RateWindow {
   expired(now: number): boolean {
     const times = this.#times;
     if (times.length === 0) return true;
-    const newest = times.length < this.limit ? times[times.length - 1]! : times[(this.#next + this.limit - 1) % this.limit]!;
+    const newest =
+      times.length < this.limit
+        ? times[times.length - 1]!
+        : times[(this.#next + this.limit - 1) % this.limit]!;
     return newest + this.interval <= now;
   }
 
@@ -61,7 +64,8 @@ export class RateWindow {
   resized(limit: RateLimit): RateWindow {
     const window = new RateWindow(limit);
     const times = this.#times;
-    const ordered = times.length < this.limit ? times : [...times.slice(this.#next), ...times.slice(0, this.#next)];
+    const ordered =
+      times.length < this.limit ? times : [...times.slice(this.#next), ...times.slice(0, this.#next)];
     for (const time of ordered.slice(-window.limit)) window.record(time);
     return window;
   }

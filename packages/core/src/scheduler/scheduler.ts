@@ -1,10 +1,16 @@
-import type { RequestTask } from '../promise-objects.js';
+import type { RequestTask } from '../request-task.js';
 import { maxTimerDelay, type Timers } from '../timers.js';
 import type { Emitter } from './events.js';
-import { checkOriginLimits, checkOrigins, checkRateLimits, type OriginLimits, resolveOrigin } from './limits.js';
+import {
+  checkOriginLimits,
+  checkOrigins,
+  checkRateLimits,
+  type OriginLimits,
+  resolveOrigin,
+} from './limits.js';
 import { OriginState } from './origin-state.js';
 import { Pauses } from './pauses.js';
-import { freeAt, RateWindow, record, type RateLimit } from './rate-window.js';
+import { freeAt, type RateLimit, RateWindow, record } from './rate-window.js';
 import { ReadyHeap } from './ready-heap.js';
 
 /** What `stats()` says of one origin. */
@@ -59,10 +65,16 @@ export class Scheduler {
     this.#maxWorkers = options.maxWorkers;
     this.#rateLimit = checkRateLimits(options.rateLimit, 'rateLimit');
     this.#windows = this.#rateLimit.map((limit) => new RateWindow(limit));
-    this.#perOrigin = options.perOrigin === undefined ? undefined : checkOriginLimits(options.perOrigin, 'perOrigin');
+    this.#perOrigin =
+      options.perOrigin === undefined ? undefined : checkOriginLimits(options.perOrigin, 'perOrigin');
     this.#origins = checkOrigins(options.origins);
     this.#originsInput = options.origins;
-    this.pauses = new Pauses(timers, emitter, (origin) => this.#state(origin), () => this.#resumed());
+    this.pauses = new Pauses(
+      timers,
+      emitter,
+      (origin) => this.#state(origin),
+      () => this.#resumed(),
+    );
   }
 
   // --- limits, settable at run time
@@ -145,7 +157,7 @@ export class Scheduler {
   drain(): RequestTask<any>[] {
     const drained: RequestTask<any>[] = [];
     for (const state of this.#states.values()) {
-      drained.push(...state.line.drain());
+      drained.push(...(state.line.drain() as RequestTask<any>[]));
       this.#ready.remove(state);
     }
     this.#waiting = 0;
@@ -175,9 +187,10 @@ export class Scheduler {
       return undefined;
     }
     task.firstUrl = undefined;
-    const state = this.#windows.length === 0 && this.#perOrigin === undefined && this.#origins.size === 0
-      ? undefined
-      : this.#state(url.origin);
+    const state =
+      this.#windows.length === 0 && this.#perOrigin === undefined && this.#origins.size === 0
+        ? undefined
+        : this.#state(url.origin);
     if (state === undefined || (state.windows.length === 0 && this.#windows.length === 0)) return undefined;
     const now = this.#timers.now();
     const at = Math.max(freeAt(this.#windows, now), freeAt(state.windows, now));
@@ -217,12 +230,23 @@ export class Scheduler {
           break;
         }
         const state = this.#ready.peek()!;
-        this.#launch(state, state.line.dequeue()!, now);
+        this.#launch(state, state.line.dequeue() as RequestTask<any>, now);
         this.#refresh(state, now);
       }
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /** Whether `origin` (or, without one, the whole client) is paused; an origin also by the client's pause. */
+  isPaused(origin: string | undefined): boolean {
+    if (this.pauses.global || origin === undefined) return this.pauses.global;
+    return (this.#states.get(origin)?.pausedUntil ?? 0) !== 0;
+  }
+
+  /** Ends the client's pause, or `origin`'s. */
+  resume(origin: string | undefined): void {
+    this.pauses.resume(origin, origin === undefined ? undefined : this.#states.get(origin));
   }
 
   /** What `stats().origins` shows. */
@@ -296,19 +320,25 @@ export class Scheduler {
 
   #wake(state: OriginState, ms: number): void {
     if (state.wakeTimer !== undefined) return;
-    state.wakeTimer = this.#timers.setTimeout(() => {
-      state.wakeTimer = undefined;
-      this.#refresh(state, this.#timers.now());
-      this.pump();
-    }, Math.min(Math.ceil(ms), maxTimerDelay));
+    state.wakeTimer = this.#timers.setTimeout(
+      () => {
+        state.wakeTimer = undefined;
+        this.#refresh(state, this.#timers.now());
+        this.pump();
+      },
+      Math.min(Math.ceil(ms), maxTimerDelay),
+    );
   }
 
   #wakeGlobal(ms: number): void {
     if (this.#globalWake !== undefined) return;
-    this.#globalWake = this.#timers.setTimeout(() => {
-      this.#globalWake = undefined;
-      this.pump();
-    }, Math.min(Math.ceil(ms), maxTimerDelay));
+    this.#globalWake = this.#timers.setTimeout(
+      () => {
+        this.#globalWake = undefined;
+        this.pump();
+      },
+      Math.min(Math.ceil(ms), maxTimerDelay),
+    );
   }
 
   #state(origin: string): OriginState {
