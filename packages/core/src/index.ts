@@ -25,4 +25,12 @@ export type {
 export type { BodyInit, HeadersInit } from './request.js';
 export { Response, type ResponseInit } from './response.js';
 export type { RetryOptions } from './retry.js';
+export type {
+  HttpEventName,
+  HttpEvents,
+  HttpListener,
+} from './scheduler/events.js';
+export type { OriginLimits, OriginsLimits } from './scheduler/limits.js';
+export type { RateLimit } from './scheduler/rate-window.js';
+export type { OriginStats } from './scheduler/scheduler.js';
 export { defaultTimers, type Timers } from './timers.js';
