@@ -267,6 +267,8 @@ export class Scheduler {
     for (const state of this.#states.values()) {
       if (state.wakeTimer !== undefined) this.#timers.clearTimeout(state.wakeTimer);
       state.wakeTimer = undefined;
+      if (state.pauseTimer !== undefined) this.#timers.clearTimeout(state.pauseTimer);
+      state.pauseTimer = undefined;
     }
     this.pauses.dispose();
   }
