@@ -149,16 +149,17 @@ export class Scheduler {
     const state = task.scheduled;
     if (state === undefined || !state.line.take(task)) return false;
     this.#waiting--;
-    this.#refresh(state, this.#timers.now());
+    this.#settle(state, this.#timers.now());
     return true;
   }
 
   /** Takes every waiting request out of line (close with `cancelPending`). */
   drain(): RequestTask<any>[] {
     const drained: RequestTask<any>[] = [];
-    for (const state of this.#states.values()) {
+    const now = this.#timers.now();
+    for (const state of [...this.#states.values()]) {
       drained.push(...(state.line.drain() as RequestTask<any>[]));
-      this.#ready.remove(state);
+      this.#settle(state, now);
     }
     this.#waiting = 0;
     return drained;
@@ -169,9 +170,7 @@ export class Scheduler {
     const state = task.scheduled!;
     this.#running--;
     state.running--;
-    const now = this.#timers.now();
-    if (state.windows.length === 0 && state.idle(now)) this.#states.delete(state.origin);
-    else this.#refresh(state, now);
+    this.#settle(state, this.#timers.now());
     this.pump();
   }
 
@@ -187,11 +186,13 @@ export class Scheduler {
       return undefined;
     }
     task.firstUrl = undefined;
-    const state =
-      this.#windows.length === 0 && this.#perOrigin === undefined && this.#origins.size === 0
-        ? undefined
-        : this.#state(url.origin);
-    if (state === undefined || (state.windows.length === 0 && this.#windows.length === 0)) return undefined;
+    if (this.#windows.length === 0 && this.#perOrigin === undefined && this.#origins.size === 0)
+      return undefined;
+    return this.#admitTo(task, this.#state(url.origin));
+  }
+
+  #admitTo(task: RequestTask<any>, state: OriginState): Promise<void> | undefined {
+    if (state.windows.length === 0 && this.#windows.length === 0) return undefined;
     const now = this.#timers.now();
     const at = Math.max(freeAt(this.#windows, now), freeAt(state.windows, now));
     if (at <= now) {
@@ -202,19 +203,28 @@ export class Scheduler {
     return this.#waitForRoom(task, state, at - now);
   }
 
+  /** Holds new starts back (for the client, and for `state`) while an exchange waits for a window. */
   async #waitForRoom(task: RequestTask<any>, state: OriginState, ms: number): Promise<void> {
     this.#hopsWaiting++;
     state.hopsWaiting++;
     this.#ready.remove(state);
+    let slept = false;
     try {
-      await task.sleep(this.#timers, Math.min(ms, maxTimerDelay));
+      await task.sleep(this.#timers, Math.min(Math.ceil(ms), maxTimerDelay));
+      slept = true;
     } finally {
       this.#hopsWaiting--;
       state.hopsWaiting--;
+      // Cancelled while waiting: new starts may go again at once.
+      if (!slept) {
+        this.#refresh(state, this.#timers.now());
+        this.pump();
+      }
     }
-    const again = this.admit(task, task.firstUrl ?? new URL(state.origin));
+    const again = this.#admitTo(task, state);
     if (again !== undefined) await again;
     this.#refresh(state, this.#timers.now());
+    this.pump();
   }
 
   /** Starts waiting requests while the client and their origins have room. */
@@ -296,6 +306,16 @@ export class Scheduler {
     if (this.#windows.length > 0) record(this.#windows, now);
     if (state.windows.length > 0) record(state.windows, now);
     this.#start(task);
+  }
+
+  /** After a request of `state` left: drop the state if nothing is left of it, else re-place it. */
+  #settle(state: OriginState, now: number): void {
+    if (state.windows.length === 0 && state.idle(now)) {
+      this.#ready.remove(state);
+      if (this.#states.get(state.origin) === state) this.#states.delete(state.origin);
+    } else {
+      this.#refresh(state, now);
+    }
   }
 
   /** Puts `state` in the ready heap, or out of it (with a wake-up when a rate window will free room). */
