@@ -1,4 +1,5 @@
 import type { RequestTask } from '../request-task.js';
+import { parseRetryAfter } from '../retry.js';
 import { maxTimerDelay, type Timers } from '../timers.js';
 import type { Emitter } from './events.js';
 import {
@@ -133,7 +134,8 @@ export class Scheduler {
     task.scheduled = state;
     this.#waiting++;
     if (state.line.size === 0 && this.#ready.size === 0 && this.#room()) {
-      const now = this.#timers.now();
+      // The clock is read only where a rate window needs it.
+      const now = state.windows.length === 0 && this.#windows.length === 0 ? 0 : this.#timers.now();
       if (this.#startable(state, now)) {
         this.#launch(state, task, now);
         return;
@@ -170,7 +172,7 @@ export class Scheduler {
     const state = task.scheduled!;
     this.#running--;
     state.running--;
-    this.#settle(state, this.#timers.now());
+    this.#settle(state, state.windows.length === 0 ? 0 : this.#timers.now());
     this.pump();
   }
 
@@ -257,6 +259,17 @@ export class Scheduler {
   /** Ends the client's pause, or `origin`'s. */
   resume(origin: string | undefined): void {
     this.pauses.resume(origin, origin === undefined ? undefined : this.#states.get(origin));
+  }
+
+  /**
+   * A 429 or 503 answered with `Retry-After` (RFC 9110 §10.2.3): `origin` starts nothing new until then,
+   * at most `cap` ms (the request's `retry.maxRetryAfter`). Nothing for a missing or past value.
+   */
+  retryAfter(origin: string, header: string | undefined, cap: number): void {
+    if (header === undefined) return;
+    const wait = parseRetryAfter(header, Date.now());
+    if (wait === undefined || wait <= 0) return;
+    this.pauses.retryAfter(origin, Math.min(wait, cap, maxTimerDelay));
   }
 
   /** What `stats().origins` shows. */
