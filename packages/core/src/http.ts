@@ -454,9 +454,11 @@ export class Http {
       release();
     }
     this.#cache?.settled(task);
+    // Its outcome is reported before its slot goes to the next request, so `completed` or `failed`
+    // always comes before the `started` of the request that takes the slot.
+    this.#report(task);
     // A request the scheduler started gives its slots back now, even if its adapter or callback is stuck.
     if (task.startedAt !== 0 && task.scheduled !== undefined) this.#scheduler.finished(task);
-    this.#report(task);
     this.#checkIdle();
     if (task.queuedAt === 0) return;
     const ms = (this.#timers.now() - task.queuedAt).toFixed(1);

@@ -21,6 +21,22 @@ describe('RateWindow: a sliding window', () => {
     expect(window.freeAt(5000)).toBe(5000);
   });
 
+  test('a reserved start holds room until its exchange is recorded (at its real time) or released', () => {
+    const window = new RateWindow({ limit: 2, interval: 1000 });
+    window.reserve();
+    window.reserve();
+    expect(window.freeAt(0)).toBe(Number.POSITIVE_INFINITY);
+    window.commit(50);
+    // One recorded (at 50) and one still reserved fill the window until the first ages out.
+    expect(window.freeAt(60)).toBe(1050);
+    window.release();
+    expect(window.freeAt(60)).toBe(60);
+    window.record(70);
+    // The committed start counts from when it began (50), not from when it was reserved.
+    expect(window.freeAt(80)).toBe(1050);
+    expect(window.expired(1069)).toBe(false);
+  });
+
   test('several windows: the latest of their free times', () => {
     const short = new RateWindow({ limit: 1, interval: 100 });
     const long = new RateWindow({ limit: 2, interval: 1000 });
@@ -90,6 +106,28 @@ describe('scheduling through Http (stub adapter: order only)', () => {
     adapter.started[0]!.answer();
     await http.close();
     expect(http.stats()).toMatchObject({ queued: 0, running: 0, completed: 3, failed: 0 });
+  });
+
+  test('a request is reported completed before the next one takes its slot', async () => {
+    const adapter = stubAdapter();
+    const http = new Http({ adapter, maxWorkers: 1, logger: false });
+    const events: string[] = [];
+    http.on('started', ({ id }) => events.push(`started #${id}`));
+    http.on('completed', ({ id }) => events.push(`completed #${id}`));
+    const [first, second] = [http.request('http://a.test/1'), http.request('http://a.test/2')];
+    await tick();
+    adapter.started[0]!.answer();
+    await first.wait();
+    await tick();
+    adapter.started[1]!.answer();
+    await second.wait();
+    expect(events).toEqual([
+      `started #${first.id}`,
+      `completed #${first.id}`,
+      `started #${second.id}`,
+      `completed #${second.id}`,
+    ]);
+    await http.close();
   });
 
   test('cancelling the head of an origin lets the next one lead; close() leaves no origin behind', async () => {

@@ -11,7 +11,7 @@ import {
 } from './limits.js';
 import { OriginState } from './origin-state.js';
 import { Pauses } from './pauses.js';
-import { freeAt, type RateLimit, RateWindow, record } from './rate-window.js';
+import { commit, freeAt, type RateLimit, RateWindow, record, release, reserve } from './rate-window.js';
 import { ReadyHeap } from './ready-heap.js';
 
 /** What `stats()` says of one origin. */
@@ -137,7 +137,7 @@ export class Scheduler {
       // The clock is read only where a rate window needs it.
       const now = state.windows.length === 0 && this.#windows.length === 0 ? 0 : this.#timers.now();
       if (this.#startable(state, now)) {
-        this.#launch(state, task, now);
+        this.#launch(state, task);
         return;
       }
     }
@@ -172,6 +172,12 @@ export class Scheduler {
     const state = task.scheduled!;
     this.#running--;
     state.running--;
+    if (task.reservation) {
+      // Ended without an exchange (cancelled, or answered before the network): its room is free.
+      task.reservation = false;
+      release(this.#windows);
+      release(state.windows);
+    }
     this.#settle(state, state.windows.length === 0 ? 0 : this.#timers.now());
     this.pump();
   }
@@ -183,14 +189,37 @@ export class Scheduler {
    * admitted when the request started.
    */
   admit(task: RequestTask<any>, url: URL): Promise<void> | undefined {
-    if (task.firstUrl === url) {
-      task.firstUrl = undefined;
+    const first = task.firstUrl === url;
+    task.firstUrl = undefined;
+    if (task.reservation) {
+      task.reservation = false;
+      const state = task.scheduled!;
+      // The start reserved room; the exchange is recorded now, when it really begins.
+      if (first) {
+        this.#settleReservation(state, true);
+        return undefined;
+      }
+      this.#settleReservation(state, false);
+    } else if (first) {
       return undefined;
     }
-    task.firstUrl = undefined;
     if (this.#windows.length === 0 && this.#perOrigin === undefined && this.#origins.size === 0)
       return undefined;
     return this.#admitTo(task, this.#state(url.origin));
+  }
+
+  /** A started request's reserved room: recorded now (`used`) or given back; new starts may follow. */
+  #settleReservation(state: OriginState, used: boolean): void {
+    const now = this.#timers.now();
+    if (used) {
+      commit(this.#windows, now);
+      commit(state.windows, now);
+    } else {
+      release(this.#windows);
+      release(state.windows);
+    }
+    if (state.line.size > 0) this.#refresh(state, now);
+    this.pump();
   }
 
   #admitTo(task: RequestTask<any>, state: OriginState): Promise<void> | undefined {
@@ -242,7 +271,7 @@ export class Scheduler {
           break;
         }
         const state = this.#ready.peek()!;
-        this.#launch(state, state.line.dequeue() as RequestTask<any>, now);
+        this.#launch(state, state.line.dequeue() as RequestTask<any>);
         this.#refresh(state, now);
       }
     } finally {
@@ -312,12 +341,16 @@ export class Scheduler {
     );
   }
 
-  #launch(state: OriginState, task: RequestTask<any>, now: number): void {
+  #launch(state: OriginState, task: RequestTask<any>): void {
     this.#waiting--;
     this.#running++;
     state.running++;
-    if (this.#windows.length > 0) record(this.#windows, now);
-    if (state.windows.length > 0) record(state.windows, now);
+    if (this.#windows.length > 0 || state.windows.length > 0) {
+      // Room is held, not yet recorded: the first exchange records itself when it really begins.
+      reserve(this.#windows);
+      reserve(state.windows);
+      task.reservation = true;
+    }
     this.#start(task);
   }
 
