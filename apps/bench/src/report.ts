@@ -225,7 +225,14 @@ export function formatTargets(list: readonly Target[]): string {
 
 export function writeJson(
   path: string,
-  content: { machine: Machine; settings: unknown; rows: Row[]; memory: MemorySample[]; targets: Target[] },
+  content: {
+    machine: Machine;
+    settings: unknown;
+    rows: Row[];
+    scheduling?: unknown;
+    memory: MemorySample[];
+    targets: Target[];
+  },
 ): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(content, null, 2)}\n`);
