@@ -39,7 +39,8 @@ const usage = `Usage: node --expose-gc dist/main.js [options]
 
   --quick            smoke run for CI: N = 300, one round, C = 16, 64 B only, memory N = 20,000,
                      scheduling on 20 origins × 10 requests and a 100 per 100 ms rate limit
-  --parts <l>        comma-separated parts to run: throughput, scheduling, memory (default: all)
+  --parts <l>        comma-separated parts to run: throughput, origins, rate, memory (default: all;
+                     scheduling means origins and rate)
   --rounds <n>       alternating rounds per scenario (default 3; 1 with --quick)
   --requests <n>     N for every scenario (default: per scenario, see README)
   --concurrency <l>  comma-separated C values to keep, e.g. 64 or 1,16
@@ -90,10 +91,12 @@ function options() {
     if (!(body in variants)) throw new RangeError(`--body takes ${Object.keys(variants).join(', ')}`);
   }
   const only = list(values.only);
-  const parts = list(values.parts) ?? ['throughput', 'scheduling', 'memory'];
+  const parts = (list(values.parts) ?? ['throughput', 'scheduling', 'memory']).flatMap((part) =>
+    part === 'scheduling' ? ['origins', 'rate'] : [part],
+  );
   for (const part of parts) {
-    if (!['throughput', 'scheduling', 'memory'].includes(part)) {
-      throw new RangeError('--parts takes throughput, scheduling, memory');
+    if (!['throughput', 'origins', 'rate', 'memory'].includes(part)) {
+      throw new RangeError('--parts takes throughput, origins, rate, scheduling (both), memory');
     }
   }
   const plan = (quick ? quickPlan : fullPlan)
@@ -119,7 +122,14 @@ function options() {
     help: values.help,
     quick,
     plan: parts.includes('throughput') ? plan : [],
-    scheduling: parts.includes('scheduling') ? (quick ? quickScheduling : fullScheduling) : undefined,
+    scheduling:
+      parts.includes('origins') || parts.includes('rate')
+        ? {
+            plan: quick ? quickScheduling : fullScheduling,
+            origins: parts.includes('origins'),
+            rate: parts.includes('rate'),
+          }
+        : undefined,
     clients: chosen,
     rounds: count(values.rounds, '--rounds') ?? (quick ? 1 : 3),
     memoryRequests:
@@ -219,7 +229,8 @@ async function main(): Promise<void> {
 
   let scheduling: SchedulingResult | undefined;
   if (settings.scheduling !== undefined) {
-    scheduling = await runScheduling(settings.scheduling, settings.rounds);
+    const { plan, ...parts } = settings.scheduling;
+    scheduling = await runScheduling(plan, settings.rounds, parts);
   }
 
   const memory: MemorySample[] = [];
