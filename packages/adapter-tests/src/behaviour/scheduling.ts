@@ -2,7 +2,14 @@
 // its own: several origins (one port each), and what each server saw (arrival times, concurrency).
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type Adapter, Http, type HttpEventName, type HttpOptions, type Logger } from '@asynchttp/core';
+import {
+  type Adapter,
+  Http,
+  type HttpEventName,
+  type HttpOptions,
+  type Interceptor,
+  type Logger,
+} from '@asynchttp/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 
 interface Arrival {
@@ -26,8 +33,21 @@ export function schedulingCases(create: () => Adapter): void {
     let activeAll = 0;
     let peakAll = 0;
     const clients: Http[] = [];
+    // When each exchange is handed to the adapter (an interceptor sits just below the rate windows):
+    // the limits hold exactly here; at the servers, the adapter's own latency blurs them a little.
+    const sent: { origin: string; at: number }[] = [];
+    const stamp: Interceptor = (next) => (request) => {
+      sent.push({ origin: request.url.origin, at: performance.now() });
+      return next(request);
+    };
     const client = (options: Omit<HttpOptions, 'adapter'> = {}) => {
-      const made = new Http({ adapter: create(), logger: false, retry: false, ...options });
+      const made = new Http({
+        adapter: create(),
+        logger: false,
+        retry: false,
+        interceptors: [stamp],
+        ...options,
+      });
       clients.push(made);
       return made;
     };
@@ -80,6 +100,7 @@ export function schedulingCases(create: () => Adapter): void {
     });
     beforeEach(() => {
       arrivals.length = 0;
+      sent.length = 0;
       counts.clear();
       active = [0, 0, 0];
       peak = [0, 0, 0];
@@ -124,12 +145,15 @@ export function schedulingCases(create: () => Adapter): void {
       const started = performance.now();
       const requests = Array.from({ length: 12 }, (_, n) => http.request(url(n % 3, `/fast/${n}`)));
       await Promise.all(requests.map((request) => request.response));
-      const times = arrivals.map((arrival) => arrival.at).sort((a, b) => a - b);
+      const times = sent.map((each) => each.at);
       expect(times).toHaveLength(12);
       // Any 5 consecutive exchanges span at least one interval: never 5 within 300 ms.
       for (let i = 0; i + 4 < times.length; i++)
-        // The margin is the adapter's own latency (a new connection for the first ones, a reused one later).
-        expect(times[i + 4]! - times[i]!).toBeGreaterThanOrEqual(220);
+        expect(times[i + 4]! - times[i]!).toBeGreaterThanOrEqual(299);
+      // The servers saw the same shape, blurred by the adapter's latency (new connections first).
+      const arrived = arrivals.map((arrival) => arrival.at).sort((a, b) => a - b);
+      expect(arrived).toHaveLength(12);
+      expect(arrived[8]! - arrived[0]!).toBeGreaterThanOrEqual(450);
       expect(performance.now() - started).toBeGreaterThanOrEqual(580);
     });
 
@@ -148,10 +172,12 @@ export function schedulingCases(create: () => Adapter): void {
       );
       await Promise.all(requests.map((request) => request.response));
       for (const origin of [0, 1]) {
-        const times = seen(origin).map((arrival) => arrival.at);
+        const times = sent.filter((each) => each.origin === origins[origin]).map((each) => each.at);
         expect(times).toHaveLength(4);
-        expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(140);
-        expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(520);
+        expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(199);
+        expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(599);
+        const arrived = seen(origin).map((arrival) => arrival.at);
+        expect(arrived[3]! - arrived[0]!).toBeGreaterThanOrEqual(450);
       }
     });
 
@@ -163,9 +189,10 @@ export function schedulingCases(create: () => Adapter): void {
       expect(a.status).toBe(200);
       expect(a.previous?.status).toBe(302);
       expect(b.status).toBe(200);
-      const times = seen(0).map((arrival) => arrival.at);
+      const times = sent.map((each) => each.at);
       expect(times).toHaveLength(3);
-      expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(320);
+      expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(399);
+      expect(seen(0)).toHaveLength(3);
     });
 
     test('retries count too, and emit retrying between started and completed', async () => {
@@ -182,8 +209,9 @@ export function schedulingCases(create: () => Adapter): void {
       const response = await http.request(url(0, '/flaky/x')).response;
       expect(response.status).toBe(200);
       expect(response.attempts).toBe(2);
-      const times = seen(0).map((arrival) => arrival.at);
-      expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(190);
+      const times = sent.map((each) => each.at);
+      expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(249);
+      expect(seen(0)).toHaveLength(2);
       expect(events).toEqual(['queued', 'started', 'retrying 1', 'completed']);
     });
 
