@@ -3,8 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Client, clients } from './clients.js';
 import { type MeasureOptions, measure, median, type Sample } from './measure.js';
-import { type MemorySample, measureMemory, memoryKinds } from './memory.js';
+import { type MemorySample, measureMemory, memoryKinds, originsMemoryRequests } from './memory.js';
 import { formatMemory, formatTable, formatTargets, machine, type Row, targets, writeJson } from './report.js';
+import {
+  formatScheduling,
+  fullScheduling,
+  quickScheduling,
+  runScheduling,
+  type SchedulingResult,
+  schedulingTargets,
+} from './scheduling.js';
 import { type BenchServer, startServer, type VariantName, variants } from './server.js';
 import {
   formatThreads,
@@ -38,7 +46,10 @@ const quickPlan: Scenario[] = [{ variant: 'small', concurrency: 16, requests: 30
 const usage = `Usage: node --expose-gc dist/main.js [options]
 
   --quick            smoke run for CI: N = 300, one round, C = 16, 64 B only, memory N = 20,000,
+                     scheduling on 20 origins × 10 requests and a 100 per 100 ms rate limit,
                      threads scenario N = 48 / 200
+  --parts <l>        comma-separated parts to run: throughput, origins, rate, memory, threads
+                     (default: all; scheduling means origins and rate)
   --rounds <n>       alternating rounds per scenario (default 3; 1 with --quick)
   --requests <n>     N for every scenario (default: per scenario, see README)
   --concurrency <l>  comma-separated C values to keep, e.g. 64 or 1,16
@@ -46,9 +57,9 @@ const usage = `Usage: node --expose-gc dist/main.js [options]
   --only <l>         comma-separated client names (or parts of names) to keep, e.g. "asynchttp + undici"
   --memory-requests <n>  N for the memory part (default 1,000,000; 20,000 with --quick)
   --no-memory        skip the memory part
-  --threads-only     only the threads scenario (callbacks in a ThreadPool against the main thread);
-                     writes results/threads.json unless --out says otherwise
-  --no-threads       skip the threads scenario
+  --threads-only     only the threads scenario (callbacks in a ThreadPool against the main thread),
+                     as --parts threads; writes results/threads.json unless --out says otherwise
+  --no-threads       skip the threads scenario (drops threads from --parts)
   --out <path>       JSON results (default results/latest.json; results/quick.tmp.json with --quick)
   --help             this text`;
 
@@ -80,6 +91,7 @@ function options() {
       'no-memory': { type: 'boolean', default: false },
       'threads-only': { type: 'boolean', default: false },
       'no-threads': { type: 'boolean', default: false },
+      parts: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -93,6 +105,21 @@ function options() {
     if (!(body in variants)) throw new RangeError(`--body takes ${Object.keys(variants).join(', ')}`);
   }
   const only = list(values.only);
+  const threadsOnly = values['threads-only'];
+  if (threadsOnly && values['no-threads'])
+    throw new RangeError('--threads-only and --no-threads exclude each other');
+  if (threadsOnly && values.parts !== undefined)
+    throw new RangeError('--threads-only and --parts exclude each other (use --parts threads)');
+  const parts = (
+    threadsOnly ? ['threads'] : (list(values.parts) ?? ['throughput', 'scheduling', 'memory', 'threads'])
+  )
+    .flatMap((part) => (part === 'scheduling' ? ['origins', 'rate'] : [part]))
+    .filter((part) => !(values['no-threads'] && part === 'threads'));
+  for (const part of parts) {
+    if (!['throughput', 'origins', 'rate', 'memory', 'threads'].includes(part)) {
+      throw new RangeError('--parts takes throughput, origins, rate, scheduling (both), memory, threads');
+    }
+  }
   const plan = (quick ? quickPlan : fullPlan)
     .filter((s) => concurrency === undefined || concurrency.includes(s.concurrency))
     .filter((s) => bodies === undefined || bodies.includes(s.variant))
@@ -112,9 +139,6 @@ function options() {
     (client) => only === undefined || only.some((part) => picks(part, client.name)),
   );
   if (chosen.length === 0) throw new RangeError(`--only ${values.only} matches no client`);
-  const threadsOnly = values['threads-only'];
-  if (threadsOnly && values['no-threads'])
-    throw new RangeError('--threads-only and --no-threads exclude each other');
   const defaultOut = quick
     ? '../results/quick.tmp.json'
     : threadsOnly
@@ -123,9 +147,17 @@ function options() {
   return {
     help: values.help,
     quick,
-    plan: threadsOnly ? [] : plan,
+    plan: parts.includes('throughput') ? plan : [],
+    scheduling:
+      parts.includes('origins') || parts.includes('rate')
+        ? {
+            plan: quick ? quickScheduling : fullScheduling,
+            origins: parts.includes('origins'),
+            rate: parts.includes('rate'),
+          }
+        : undefined,
     clients: chosen,
-    threads: values['no-threads']
+    threads: !parts.includes('threads')
       ? undefined
       : {
           ...(quick ? quickThreads : fullThreads),
@@ -133,7 +165,7 @@ function options() {
         },
     rounds: count(values.rounds, '--rounds') ?? (quick ? 1 : 3),
     memoryRequests:
-      values['no-memory'] || threadsOnly
+      values['no-memory'] || !parts.includes('memory')
         ? 0
         : (count(values['memory-requests'], '--memory-requests') ?? (quick ? 20_000 : 1_000_000)),
     out: values.out === undefined ? fileURLToPath(new URL(defaultOut, import.meta.url)) : resolve(values.out),
@@ -224,14 +256,28 @@ async function main(): Promise<void> {
     await server.stop();
   }
 
-  const memory: MemorySample[] = [];
-  if (settings.memoryRequests > 0) {
-    for (const kind of memoryKinds) memory.push(await measureMemory(kind, settings.memoryRequests));
+  let scheduling: SchedulingResult | undefined;
+  if (settings.scheduling !== undefined) {
+    const { plan, ...parts } = settings.scheduling;
+    scheduling = await runScheduling(plan, settings.rounds, parts);
   }
 
-  const results = settings.plan.length > 0 ? targets(rows, memory) : [];
+  const memory: MemorySample[] = [];
+  if (settings.memoryRequests > 0) {
+    for (const kind of memoryKinds) {
+      const requests = kind.includes('origins')
+        ? Math.min(settings.memoryRequests, originsMemoryRequests)
+        : settings.memoryRequests;
+      memory.push(await measureMemory(kind, requests));
+    }
+  }
+
+  // The threads scenario alone (--threads-only, --parts threads) lists only its own targets.
+  const onlyThreads = settings.plan.length === 0 && scheduling === undefined && memory.length === 0;
+  const results = onlyThreads ? [] : [...targets(rows, memory), ...schedulingTargets(scheduling, memory)];
   if (threads !== undefined) results.push(...threadsTargets(threads));
   if (rows.length > 0) console.log(`\n${formatTable(rows)}`);
+  if (scheduling !== undefined) console.log(`\n${formatScheduling(scheduling)}`);
   if (memory.length > 0) console.log(`\n${formatMemory(memory)}`);
   if (threads !== undefined) console.log(`\n${formatThreads(threads)}`);
   console.log(`\n${formatTargets(results)}`);
@@ -241,11 +287,13 @@ async function main(): Promise<void> {
       quick: settings.quick,
       rounds: settings.rounds,
       plan: settings.plan,
+      scheduling: settings.scheduling,
       clients: settings.clients.map((client) => client.name),
       memoryRequests: settings.memoryRequests,
       threads: settings.threads,
     },
     rows,
+    scheduling,
     memory,
     threads,
     targets: results,

@@ -2,14 +2,22 @@
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { Http } from '@asynchttp/core';
+import { Http, type RateLimit } from '@asynchttp/core';
 import { ThreadPool } from '@asynchttp/core/threads';
 import createDebug from 'debug';
 import { adapterNames, adapters } from './adapters.js';
-import { JobError, type JobProgress, runJob } from './client.js';
+import { JobError, runJob } from './client.js';
 import { mainThreadParsers, poolParsers } from './domain.js';
 import { describeFailure } from './failure.js';
-import { formatComparison, formatSummary, type Summary, startProgress, summarize } from './report.js';
+import { RunRecorder } from './recorder.js';
+import {
+  formatComparison,
+  formatSummary,
+  type Limits,
+  type Summary,
+  startProgress,
+  summarize,
+} from './report.js';
 import { startTransitServer, type TransitServer } from './transit-server.js';
 
 const usage = `Usage: asynchttp-sample [options]
@@ -20,6 +28,11 @@ with a worker limit, once per adapter, and prints a table of figures per adapter
 Options:
   --adapter NAME   ${adapterNames.join(', ')} or all (default: all, one after another)
   --workers N      requests running at once (default: 8)
+  --per-origin-workers N
+                   requests running at once per origin (perOrigin.maxWorkers; default: no limit)
+  --rate N/TIME    at most N requests start within any TIME (the client's rateLimit, a sliding
+                   window); TIME is a number with ms, s, m or h, the number 1 if left out:
+                   50/1s, 50/s, 200/500ms, 5000/1h. Repeat it for several windows (all hold)
   --requests N     cap on route-detail requests per adapter (default: every route)
   --threads N|off  parse the answers in a pool of N worker threads, off to parse them on the main
                    thread (default: ${defaultThreads() || 'off'} here; 1 when the machine has more than one core,
@@ -35,6 +48,10 @@ class UsageError extends Error {}
 interface Settings {
   adapters: string[];
   workers: number;
+  perOriginWorkers: number | undefined;
+  /** `--rate` as given, and parsed. */
+  rates: string[];
+  rateLimit: RateLimit[];
   requests: number;
   /** Threads of the parsing pool; 0 parses on the main thread. */
   threads: number;
@@ -45,7 +62,7 @@ interface Settings {
 function parse(argv: string[]): Settings | undefined {
   // `pnpm start -- --flag` may hand the `--` through; it means nothing here.
   const args = argv[0] === '--' ? argv.slice(1) : argv;
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args,
@@ -54,6 +71,8 @@ function parse(argv: string[]): Settings | undefined {
       options: {
         adapter: { type: 'string', default: 'all' },
         workers: { type: 'string', default: '8' },
+        'per-origin-workers': { type: 'string' },
+        rate: { type: 'string', multiple: true },
         requests: { type: 'string' },
         threads: { type: 'string' },
         'base-url': { type: 'string' },
@@ -81,6 +100,7 @@ function parse(argv: string[]): Settings | undefined {
     throw new UsageError(message.split('\n', 1)[0]!);
   }
   if (values.help) return undefined;
+  const rates = (values.rate as string[] | undefined) ?? [];
   const adapter = values.adapter as string;
   if (adapter !== 'all' && !(adapter in adapters)) {
     throw new UsageError(`unknown adapter "${adapter}": use ${adapterNames.join(', ')} or all`);
@@ -88,6 +108,12 @@ function parse(argv: string[]): Settings | undefined {
   return {
     adapters: adapter === 'all' ? adapterNames : [adapter],
     workers: positive(values.workers as string, '--workers'),
+    perOriginWorkers:
+      values['per-origin-workers'] === undefined
+        ? undefined
+        : positive(values['per-origin-workers'] as string, '--per-origin-workers'),
+    rates,
+    rateLimit: rates.map(rate),
     requests:
       values.requests === undefined
         ? Number.POSITIVE_INFINITY
@@ -117,6 +143,25 @@ function positive(text: string, flag: string, or = ''): number {
  */
 function defaultThreads(): number {
   return availableParallelism() > 1 ? 1 : 0;
+}
+
+const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `--rate N/TIME` (`50/1s`, `50/s`, `200/500ms`, `5000/1h`) as a `RateLimit`. */
+function rate(text: string): RateLimit {
+  const parts = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)?\s*(ms|s|m|h)\s*$/.exec(text);
+  if (parts === null) {
+    throw new UsageError(`--rate takes N/TIME such as 50/1s, 50/s or 200/500ms, got "${text}"`);
+  }
+  const limit = Number(parts[1]);
+  const interval = Number(parts[2] ?? '1') * units[parts[3]!]!;
+  if (!Number.isSafeInteger(limit) || limit <= 0) {
+    throw new UsageError(`--rate needs a positive whole number of requests, got "${text}"`);
+  }
+  if (!(interval > 0) || !Number.isFinite(interval)) {
+    throw new UsageError(`--rate needs a time above zero, got "${text}"`);
+  }
+  return { limit, interval };
 }
 
 function baseUrl(text: string): URL {
@@ -149,29 +194,38 @@ async function run(settings: Settings): Promise<number> {
   // The debug log writes to stderr line by line; a redrawn bar would garble it.
   const tty = out.isTTY === true && !settings.debug;
   const summaries: Summary[] = [];
+  const limits: Limits = {
+    workers: settings.workers,
+    perOriginWorkers: settings.perOriginWorkers,
+    rates: settings.rates.map((text) => text.trim()),
+  };
   let failed = 0;
   const pool = settings.threads > 0 ? new ThreadPool({ maxThreads: settings.threads }) : undefined;
   const parsers = pool === undefined ? mainThreadParsers : poolParsers(pool);
   const parsing = pool === undefined ? 'on the main thread' : `in ${settings.threads} thread(s)`;
   try {
     for (const name of settings.adapters) {
-      out.write(`${name}: ${settings.workers} workers against ${where}, parsing ${parsing}\n`);
+      out.write(`${name}: ${describeLimits(limits)} against ${where}, parsing ${parsing}\n`);
       const http = new Http({
         adapter: await adapters[name]!(),
         maxWorkers: settings.workers,
+        ...(settings.perOriginWorkers === undefined
+          ? {}
+          : { perOrigin: { maxWorkers: settings.perOriginWorkers } }),
+        ...(settings.rateLimit.length === 0 ? {} : { rateLimit: settings.rateLimit }),
         timeout: 10_000,
         // The job counts and reports each failure itself, in one line; asynchttp's own warnings
         // (printed by default) would say it twice. --debug turns the whole log on instead.
         ...(settings.debug ? {} : { logger: false as const }),
       });
-      const progress: JobProgress = { issued: 0, done: 0, failed: 0 };
-      const display = startProgress(name, http, progress, { tty, stream: out });
+      const recorder = new RunRecorder(http, base);
+      const display = startProgress(name, http, { tty, stream: out });
       let result: Awaited<ReturnType<typeof runJob>>;
       // How long the event loop was held up while the job ran: what parsing on the main thread costs.
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
       try {
-        result = await runJob(http, { base, maxDetails: settings.requests, progress, parsers });
+        result = await runJob(http, { base, maxDetails: settings.requests, parsers });
       } catch (error) {
         if (error instanceof JobError) {
           process.stderr.write(`asynchttp-sample: ${describeFailure(error.cause, base)}\n`);
@@ -182,17 +236,19 @@ async function run(settings: Settings): Promise<number> {
         loopDelay.disable();
         display.stop();
         await http.close({ cancelPending: true });
+        recorder.stop();
       }
-      const summary = summarize(name, settings.workers, result, {
+      const { recording } = recorder;
+      const summary = summarize(name, limits, result, recording, {
         threads: settings.threads,
         loopDelayP99: loopDelay.percentile(99) / 1e6,
       });
       summaries.push(summary);
       out.write(`${formatSummary(summary)}\n`);
-      if (result.failed > 0) {
-        failed += result.failed;
+      if (recording.failed > 0) {
+        failed += recording.failed;
         process.stderr.write(
-          `asynchttp-sample: ${name}: ${result.failed} of ${summary.requests} requests failed, first: ${result.failures[0]}\n`,
+          `asynchttp-sample: ${name}: ${recording.failed} of ${summary.requests} requests failed, first: ${recording.failures[0]}\n`,
         );
       }
     }
@@ -202,6 +258,14 @@ async function run(settings: Settings): Promise<number> {
   }
   if (summaries.length > 1) out.write(`${formatComparison(summaries)}\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/** `8 workers, 2 per origin, at most 50/1s`: the header line of a run. */
+function describeLimits(limits: Limits): string {
+  let text = `${limits.workers} workers`;
+  if (limits.perOriginWorkers !== undefined) text += `, ${limits.perOriginWorkers} per origin`;
+  if (limits.rates.length > 0) text += `, at most ${limits.rates.join(' and ')}`;
+  return text;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -41,6 +41,7 @@ export interface ClientConfig {
   captureCallSite: boolean;
   cache: CacheStore | undefined;
   interceptors: readonly Interceptor[];
+  pauseOnRetryAfter: boolean;
 }
 
 /** Checks `new Http(options)`: a `TypeError` or `RangeError` that names the option, else the config. */
@@ -105,6 +106,7 @@ export function resolveHttpOptions(options: HttpOptions): ClientConfig {
     captureCallSite: options.captureCallSite !== false,
     cache,
     interceptors: checkInterceptors(options.interceptors),
+    pauseOnRetryAfter: checkBoolean(option(options.pauseOnRetryAfter, true), 'pauseOnRetryAfter'),
   };
 }
 

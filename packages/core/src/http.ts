@@ -13,9 +13,14 @@ import type { CloseOptions, HttpOptions, RequestOptions } from './options.js';
 import { composePipeline, type Pipeline } from './pipeline/index.js';
 import { invalidInput, listen, prepareRequest, type RequestDefaults } from './prepare.js';
 import type { RequestPromise } from './promise-objects.js';
-import { RequestQueue } from './queue.js';
 import type { BodyInit, HeadersInit } from './request.js';
+import { originOf } from './request.js';
 import { FULFILLED, type RequestHost, RequestTask } from './request-task.js';
+import { Emitter, type HttpEventName, type HttpListener } from './scheduler/events.js';
+import type { OriginLimits } from './scheduler/limits.js';
+import { checkPauseOptions, parseOrigin } from './scheduler/pauses.js';
+import type { RateLimit } from './scheduler/rate-window.js';
+import { type OriginStats, Scheduler } from './scheduler/scheduler.js';
 import type { Timers } from './timers.js';
 import { checkBoolean, checkCount, checkMaxWorkers, checkTimeout, describe } from './validate.js';
 import { runRequest, type WorkerContext } from './worker.js';
@@ -42,8 +47,12 @@ export class Http {
   readonly logger: Logger;
   /** The workers: every running request is a p-queue task. */
   readonly #queue: PQueue;
-  /** The requests waiting for a worker, in front of p-queue. */
-  readonly #line = new RequestQueue<RequestTask<any>>();
+  /** Which waiting request starts next: limits, pauses, priorities (in front of p-queue). */
+  readonly #scheduler: Scheduler;
+  readonly #events: Emitter;
+  readonly #idle: (() => void)[] = [];
+  #completed = 0;
+  #failed = 0;
   /** Options as checked at construction; the settable ones change here. */
   readonly #config: ClientConfig;
   readonly #credentials = new Credentials();
@@ -62,6 +71,20 @@ export class Http {
     this.adapter = config.adapter;
     this.logger = config.logger;
     this.#timers = config.timers;
+    const events = new Emitter(config.logger);
+    this.#events = events;
+    const scheduler = new Scheduler(
+      {
+        maxWorkers: config.maxWorkers,
+        rateLimit: options.rateLimit,
+        perOrigin: options.perOrigin,
+        origins: options.origins,
+      },
+      config.timers,
+      events,
+      (task) => this.#start(task),
+    );
+    this.#scheduler = scheduler;
     const pipeline: Pipeline = composePipeline({
       get forced() {
         return config.forceExceptionToStatusCode;
@@ -75,6 +98,11 @@ export class Http {
       maxCompressionRatio: config.maxCompressionRatio,
       credentials: this.#credentials,
       cache: config.cache === undefined ? undefined : new HttpCache(config.cache, config.logger),
+      scheduler,
+      emitter: events,
+      get pauseOnRetryAfter() {
+        return config.pauseOnRetryAfter;
+      },
     });
     this.#worker = {
       pipeline,
@@ -83,17 +111,20 @@ export class Http {
       get forced() {
         return config.forceExceptionToStatusCode;
       },
-      slots: () => `${this.#queue.pending}/${config.maxWorkers}`,
+      slots: () => `${scheduler.running}/${config.maxWorkers}`,
     };
     this.#cache =
       pipeline.offline === undefined
         ? undefined
-        : new CacheFront(pipeline.offline, config.logger, (task, priority) => this.#enqueue(task, priority));
+        : new CacheFront(
+            pipeline.offline,
+            config.logger,
+            (task, priority) => this.#enqueue(task, priority),
+            () => this.#checkIdle(),
+          );
     this.#queue = new PQueue({ concurrency: config.maxWorkers });
-    // p-queue says when a worker is free; the next waiting request becomes its task.
-    this.#queue.on('next', () => this.#pump());
     this.#host = {
-      unqueue: (task) => this.#line.take(task),
+      unqueue: (task) => this.#scheduler.take(task),
       settled: (task) => this.#settled(task),
     };
   }
@@ -105,7 +136,39 @@ export class Http {
   set maxWorkers(value: number) {
     this.#config.maxWorkers = checkMaxWorkers(value);
     this.#queue.concurrency = value;
-    this.#pump();
+    this.#scheduler.maxWorkers = value;
+  }
+
+  /** The client's rate limits (see `HttpOptions.rateLimit`). Setting it takes effect at once. */
+  get rateLimit(): readonly RateLimit[] {
+    return this.#scheduler.rateLimit;
+  }
+  set rateLimit(value: RateLimit | readonly RateLimit[] | undefined) {
+    this.#scheduler.setRateLimit(value);
+  }
+
+  /** The limits of each origin (see `HttpOptions.perOrigin`). Setting it takes effect at once. */
+  get perOrigin(): OriginLimits | undefined {
+    return this.#scheduler.perOrigin;
+  }
+  set perOrigin(value: OriginLimits | undefined) {
+    this.#scheduler.setPerOrigin(value);
+  }
+
+  /** The limits of named origins (see `HttpOptions.origins`). Setting it takes effect at once. */
+  get origins(): Readonly<Record<string, OriginLimits>> | undefined {
+    return this.#scheduler.origins as Readonly<Record<string, OriginLimits>> | undefined;
+  }
+  set origins(value: Readonly<Record<string, OriginLimits>> | undefined) {
+    this.#scheduler.setOrigins(value);
+  }
+
+  /** Whether a 429/503 with `Retry-After` pauses its origin (see `HttpOptions.pauseOnRetryAfter`). */
+  get pauseOnRetryAfter(): boolean {
+    return this.#config.pauseOnRetryAfter;
+  }
+  set pauseOnRetryAfter(value: boolean) {
+    this.#config.pauseOnRetryAfter = checkBoolean(value, 'pauseOnRetryAfter');
   }
 
   /** Default timeout per attempt, in ms. */
@@ -150,27 +213,79 @@ export class Http {
 
   /** Requests waiting for a worker (not started). */
   get size(): number {
-    return this.#line.size + this.#queue.size;
+    return this.#scheduler.waiting;
   }
 
-  /** Requests running now. */
+  /** Requests running now (holding a worker slot). */
   get pending(): number {
-    return this.#queue.pending;
+    return this.#scheduler.running;
   }
 
-  /** Settles when nothing is waiting or running. */
-  async onIdle(): Promise<void> {
-    const lookups = this.#cache?.lookups;
-    while (
-      (lookups !== undefined && lookups.size > 0) ||
-      this.#line.size > 0 ||
-      this.#queue.size > 0 ||
-      this.#queue.pending > 0
-    ) {
-      if (lookups !== undefined && lookups.size > 0) await Promise.all(lookups);
-      this.#pump();
-      await this.#queue.onIdle();
-    }
+  /** Settles when nothing is waiting or running (a paused client with waiting requests is not idle). */
+  onIdle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#idle.push(resolve));
+  }
+
+  /**
+   * Stops new starts, for the whole client or for one `origin`, for `for` ms or until `resume()`;
+   * running requests go on. A second pause replaces the first. Emits `paused`.
+   * Throws `TypeError`/`RangeError` for an origin that is not an absolute http(s) URL or a bad `for`.
+   */
+  pause(options?: { origin?: string | URL; for?: number }): void {
+    const { origin, ms } = checkPauseOptions(options, 'pause');
+    this.#scheduler.pauses.pause(origin, ms);
+  }
+
+  /** Ends a pause of the whole client, or of one `origin` (emits `resumed`; nothing if not paused). */
+  resume(options?: { origin?: string | URL }): void {
+    this.#scheduler.resume(checkPauseOptions(options, 'resume').origin);
+  }
+
+  /** Whether the whole client is paused, or (with `origin`) whether that origin is, by its own pause or the client's. */
+  isPaused(origin?: string | URL): boolean {
+    return this.#scheduler.isPaused(
+      origin === undefined ? undefined : parseOrigin(origin, 'isPaused(origin)'),
+    );
+  }
+
+  /** Counts, for dashboards and progress bars: waiting, running, settled, and per origin. */
+  stats(): {
+    queued: number;
+    running: number;
+    completed: number;
+    failed: number;
+    origins: Record<string, OriginStats>;
+  } {
+    const scheduler = this.#scheduler;
+    return {
+      queued: scheduler.waiting,
+      running: scheduler.running,
+      completed: this.#completed,
+      failed: this.#failed,
+      origins: scheduler.originStats(),
+    };
+  }
+
+  /**
+   * Listens to an event (`queued`, `started`, `retrying`, `completed`, `failed`, `paused`, `resumed`,
+   * `idle`); an unknown name is a `TypeError` that lists them. A listener that throws is logged.
+   */
+  on<E extends HttpEventName>(event: E, listener: HttpListener<E>): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  /** Like `on()`, for one call. */
+  once<E extends HttpEventName>(event: E, listener: HttpListener<E>): this {
+    this.#events.on(event, listener, true);
+    return this;
+  }
+
+  /** Removes a listener added with `on()` or `once()`. */
+  off<E extends HttpEventName>(event: E, listener: HttpListener<E>): this {
+    this.#events.off(event, listener);
+    return this;
   }
 
   /**
@@ -246,6 +361,12 @@ export class Http {
       task.queuedAt = this.#timers.now();
       this.logger.debug(`#${task.id} queued ${task.method} ${task.url} (${this.size} waiting)`);
     }
+    task.enqueuedAt = this.#timers.now();
+    task.priority = priority ?? 0;
+    if (this.#events.has('queued')) {
+      const { id, method, url } = task;
+      this.#events.emit('queued', { id, method, url, origin: originOf(url), priority: task.priority });
+    }
     if (this.#cache !== undefined && (task.method === 'GET' || task.method === 'HEAD')) {
       this.#cache.route(task, priority);
     } else {
@@ -273,13 +394,14 @@ export class Http {
     this.#closed = true;
     if (cancelPending) {
       this.#cancelPending = true;
-      for (const task of this.#line.drain()) {
+      for (const task of this.#scheduler.drain()) {
         task.cancel(new CancelledError('Cancelled by close({ cancelPending: true })'));
       }
     }
     if (this.#closing === undefined) {
       this.#closing = (async () => {
         await this.onIdle();
+        this.#scheduler.dispose();
         this.logger.debug('closing the adapter');
         await this.adapter.close?.();
       })();
@@ -293,12 +415,19 @@ export class Http {
       task.cancel(new CancelledError('Cancelled by close({ cancelPending: true })'));
       return;
     }
-    const queue = this.#queue;
-    if (this.#line.size === 0 && queue.pending + queue.size < this.#config.maxWorkers) this.#start(task);
-    else this.#line.enqueue(task, priority);
+    task.priority = priority ?? 0;
+    this.#scheduler.enqueue(task, originOf(task.url));
   }
 
+  /** The scheduler picked `task`: it becomes a p-queue task, a worker. */
   #start(task: RequestTask<any>): void {
+    const now = this.#timers.now();
+    task.startedAt = now;
+    if (this.#events.has('started')) {
+      const { id, method, url } = task;
+      const origin = task.scheduled!.origin;
+      this.#events.emit('started', { id, method, url, origin, waited: now - task.enqueuedAt });
+    }
     this.#queue.add(() => this.#work(task));
   }
 
@@ -318,14 +447,6 @@ export class Http {
     });
   }
 
-  /** Hands waiting requests to free workers. */
-  #pump(): void {
-    const queue = this.#queue;
-    while (this.#line.size > 0 && queue.pending + queue.size < this.#config.maxWorkers) {
-      this.#start(this.#line.dequeue()!);
-    }
-  }
-
   #settled(task: RequestTask<unknown>): void {
     const { release } = task;
     if (release !== undefined) {
@@ -333,6 +454,12 @@ export class Http {
       release();
     }
     this.#cache?.settled(task);
+    // Its outcome is reported before its slot goes to the next request, so `completed` or `failed`
+    // always comes before the `started` of the request that takes the slot.
+    this.#report(task);
+    // A request the scheduler started gives its slots back now, even if its adapter or callback is stuck.
+    if (task.startedAt !== 0 && task.scheduled !== undefined) this.#scheduler.finished(task);
+    this.#checkIdle();
     if (task.queuedAt === 0) return;
     const ms = (this.#timers.now() - task.queuedAt).toFixed(1);
     // The state says how it ended: a callback may fail with `undefined`, so the error cannot.
@@ -347,5 +474,44 @@ export class Http {
           `    request() called from:\n${formatCallSite(task.site ?? {})}`,
       );
     }
+  }
+
+  /** Counts and events of a settled request. */
+  #report(task: RequestTask<unknown>): void {
+    const events = this.#events;
+    if (task.state === FULFILLED) {
+      this.#completed++;
+      if (events.has('completed')) {
+        const { id, method, url } = task;
+        const response = task.result!;
+        const started = task.startedAt === 0 ? task.enqueuedAt : task.startedAt;
+        const duration = this.#timers.now() - started;
+        events.emit('completed', {
+          id,
+          method,
+          url,
+          status: response.status,
+          duration,
+          fromCache: response.fromCache,
+        });
+      }
+    } else {
+      this.#failed++;
+      if (events.has('failed'))
+        events.emit('failed', { id: task.id, method: task.method, url: task.url, error: task.error });
+    }
+  }
+
+  #isIdle(): boolean {
+    const lookups = this.#cache?.lookups.size ?? 0;
+    return lookups === 0 && this.#scheduler.waiting === 0 && this.#scheduler.running === 0;
+  }
+
+  /** After a request settles or a cache lookup ends: `idle` and `onIdle()` when nothing is left. */
+  #checkIdle(): void {
+    if (!this.#isIdle()) return;
+    if (this.#events.has('idle')) this.#events.emit('idle', {});
+    const waiters = this.#idle.splice(0);
+    for (const resolve of waiters) resolve();
   }
 }

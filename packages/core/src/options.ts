@@ -1,10 +1,12 @@
 import type { Adapter } from './adapter.js';
 import type { CacheStore } from './cache/store.js';
+import type { Interceptor } from './interceptor.js';
 import type { Logger } from './logger.js';
-import type { Interceptor } from './pipeline/types.js';
 import type { Callback } from './promise-objects.js';
 import type { BodyInit, HeadersInit } from './request.js';
 import type { RetryOptions } from './retry.js';
+import type { OriginLimits, OriginsLimits } from './scheduler/limits.js';
+import type { RateLimit } from './scheduler/rate-window.js';
 import type { Timers } from './timers.js';
 
 /** Options of `new Http(options)`. Each is validated once, at construction. */
@@ -93,6 +95,31 @@ export interface HttpOptions {
    * @default []
    */
   interceptors?: readonly Interceptor[] | undefined;
+  /**
+   * Rate limits for the whole client: at most `limit` exchanges begin within any `interval` ms (a
+   * sliding window); several windows all hold. Every exchange counts (retries, redirect hops and
+   * credential round trips). Also a settable property.
+   * @default none
+   */
+  rateLimit?: RateLimit | readonly RateLimit[] | undefined;
+  /**
+   * Limits applied to each origin (`new URL(url).origin`) on its own: `maxWorkers` (requests of the
+   * origin running at once, counted by their first hop) and `rateLimit`. Also a settable property.
+   * @default none
+   */
+  perOrigin?: OriginLimits | undefined;
+  /**
+   * Limits of named origins, overriding `perOrigin` field by field; keys are absolute http(s) URLs
+   * (`'https://api.example'`). Also a settable property.
+   * @default none
+   */
+  origins?: OriginsLimits | undefined;
+  /**
+   * A 429 or 503 carrying `Retry-After` pauses new starts to that origin until then, capped by
+   * `retry.maxRetryAfter` (RFC 9110 §10.2.3). Also a settable property.
+   * @default true
+   */
+  pauseOnRetryAfter?: boolean | undefined;
   /** Timer functions, replaceable for tests. @default the runtime's */
   timers?: Timers | undefined;
 }
@@ -153,6 +180,10 @@ export const httpOptionNames = [
   'logger',
   'captureCallSite',
   'interceptors',
+  'rateLimit',
+  'perOrigin',
+  'origins',
+  'pauseOnRetryAfter',
   'timers',
 ] as const satisfies readonly (keyof HttpOptions)[];
 

@@ -34,6 +34,20 @@ export class RequestQueue<T extends Queued> {
     this.#size++;
   }
 
+  /** The item `dequeue()` would give, left in line (holes left by `take()` are skipped and dropped). */
+  peek(): T | undefined {
+    for (const bucket of this.#buckets) {
+      const { items } = bucket;
+      while (bucket.head < items.length) {
+        const item = items[bucket.head];
+        if (item?.waiting) return item;
+        items[bucket.head++] = undefined;
+      }
+      this.#tidy(bucket);
+    }
+    return undefined;
+  }
+
   dequeue(): T | undefined {
     for (const bucket of this.#buckets) {
       const { items } = bucket;

@@ -16,12 +16,15 @@ import {
   type RequestResult,
   type ResponsePromise,
   ResponsePromiseImpl,
+  RUNNING,
   type SettledSource,
 } from './promise-objects.js';
 import type { Queued } from './queue.js';
 import type { HeaderPairs } from './request.js';
 import type { Response } from './response.js';
 import type { RetryPolicy } from './retry.js';
+import type { OriginState } from './scheduler/origin-state.js';
+import type { Timers } from './timers.js';
 
 export { FULFILLED, QUEUED, REJECTED, RUNNING } from './promise-objects.js';
 
@@ -67,6 +70,17 @@ export class RequestTask<T> implements RequestPromise<T>, SettledSource<T>, Queu
   attempts = 0;
   /** Ends the worker's p-queue task: called when the request settles (set while it holds a slot). */
   release: (() => void) | undefined = undefined;
+  /** Higher starts first among waiting requests. @default 0 */
+  priority = 0;
+  /** Its origin's state in the scheduler (the origin of its first hop), once queued. */
+  scheduled: OriginState | undefined = undefined;
+  /** The first hop's URL until its first exchange, which was admitted under the rate windows at start. */
+  firstUrl: URL | undefined = undefined;
+  /** Whether its start holds reserved room in rate windows that its first exchange has not used yet. */
+  reservation = false;
+  /** `Timers.now()` at `request()` and at start, for the `started` and `completed` events. */
+  enqueuedAt = 0;
+  startedAt = 0;
   /** Aborts the running attempt. */
   controller: { abort(reason: unknown): void } | undefined = undefined;
   /** When the request was queued, in `Timers.now()` ms; only kept while debug logging is on. */
@@ -149,6 +163,26 @@ export class RequestTask<T> implements RequestPromise<T>, SettledSource<T>, Queu
     else this.controller?.abort(error);
     this.fail(error);
     return true;
+  }
+
+  /**
+   * Waits `ms` inside the worker slot (a retry's backoff, a rate window); a cancel, timeout or close
+   * wakes it at once and it rejects with the request's error.
+   */
+  sleep(timers: Timers, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const handle = timers.setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        timers.clearTimeout(handle);
+        this.wake = undefined;
+        resolve();
+      };
+    }).then(() => {
+      if (this.state !== RUNNING) throw this.error;
+    });
   }
 
   /** `signal`'s abort listener (an object listener, so no closure per request). */

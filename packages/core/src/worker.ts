@@ -36,7 +36,10 @@ export async function runRequest(task: RequestTask<any>, context: WorkerContext)
   }
   let exchanged: Exchanged;
   try {
-    exchanged = await context.pipeline.online(firstHop(task), task);
+    const hop = firstHop(task);
+    // The scheduler admitted this first exchange under the rate windows when it started the request.
+    task.firstUrl = hop.url;
+    exchanged = await context.pipeline.online(hop, task);
   } catch (error) {
     const forced = context.forced && task.state === RUNNING ? forcedResponse(task, error) : undefined;
     if (forced === undefined) {

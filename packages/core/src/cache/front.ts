@@ -16,12 +16,16 @@ export class CacheFront {
   readonly #offline: Handler<Exchanged>;
   readonly #logger: Logger;
   readonly #enqueue: (task: RequestTask<any>, priority: number | undefined) => void;
+  /** Called when a lookup ends (the client may be idle then). */
+  readonly #looked: () => void;
 
   constructor(
     offline: Handler<Exchanged>,
     logger: Logger,
     enqueue: (task: RequestTask<any>, priority: number | undefined) => void,
+    looked: () => void,
   ) {
+    this.#looked = looked;
     this.#offline = offline;
     this.#logger = logger;
     this.#enqueue = enqueue;
@@ -31,7 +35,10 @@ export class CacheFront {
   route(task: RequestTask<any>, priority: number | undefined): void {
     const lookup = this.#lookup(task, priority)
       .catch((error: unknown) => task.fail(error))
-      .finally(() => this.lookups.delete(lookup));
+      .finally(() => {
+        this.lookups.delete(lookup);
+        this.#looked();
+      });
     this.lookups.add(lookup);
   }
 

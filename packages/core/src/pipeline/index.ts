@@ -1,6 +1,7 @@
 import { cacheLayer, offline } from './cache.js';
 import { credentialsLayer } from './credentials.js';
 import { decodingLayer } from './decoding.js';
+import { limitsLayer } from './limits.js';
 import { redirectLayer } from './redirects.js';
 import { retryLayer } from './retry.js';
 import { transport } from './transport.js';
@@ -26,7 +27,8 @@ export interface Pipeline {
  * 3. decoding: the raw response becomes a `Response` and a decoded `Content`
  * 4. retry: failed attempts and retryable statuses go down again after a backoff
  * 5. credentials: 401 challenges answered, earned authorizations sent up front
- * 6. transport: one attempt under the timeout, through the user's interceptors, to the adapter
+ * 6. limits: each exchange waits for room in the rate windows; `Retry-After` pauses its origin
+ * 7. transport: one attempt under the timeout, through the user's interceptors, to the adapter
  *
  * A request goes down and its response comes back up; no layer calls the one above it. Decoding sits
  * above the retries so a retried attempt is decoded once, and the cache above decoding so it stores
@@ -34,7 +36,8 @@ export interface Pipeline {
  */
 export function composePipeline(context: PipelineContext): Pipeline {
   const redirects = redirectLayer(context);
-  const decoded = decodingLayer(context)(retryLayer(context)(credentialsLayer(context)(transport(context))));
+  const sent = limitsLayer(context)(transport(context));
+  const decoded = decodingLayer(context)(retryLayer(context)(credentialsLayer(context)(sent)));
   const { cache } = context;
   if (cache === undefined) return { online: redirects(decoded), offline: undefined };
   const cached = cacheLayer(context, cache);

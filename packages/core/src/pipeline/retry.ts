@@ -1,8 +1,7 @@
 import type { AdapterResponse } from '../adapter.js';
 import { errorMessage, formatError } from '../format-error.js';
-import { type RequestTask, RUNNING } from '../request-task.js';
+import { RUNNING } from '../request-task.js';
 import { backoff, isDroppedConnection, retriesError } from '../retry.js';
-import type { Timers } from '../timers.js';
 import type { Layer, PipelineContext } from './types.js';
 import { headerValue, trace } from './types.js';
 
@@ -14,7 +13,7 @@ import { headerValue, trace } from './types.js';
  * policy itself is in `../retry.ts`.
  */
 export function retryLayer(context: PipelineContext): Layer<AdapterResponse> {
-  const { logger, timers } = context;
+  const { logger, timers, emitter, scheduler } = context;
   return (next) => async (hop, task) => {
     const policy = task.retry;
     let retries = 0;
@@ -28,15 +27,35 @@ export function retryLayer(context: PipelineContext): Layer<AdapterResponse> {
         if (!droppedRetried && isDroppedConnection(error) && policy.methods.includes(hop.method)) {
           droppedRetried = true;
           trace(task, logger, `retrying once on a dropped connection: ${errorMessage(error)}`);
+          if (emitter.has('retrying')) {
+            emitter.emit('retrying', {
+              id: task.id,
+              attempt: retries + 1,
+              delay: 0,
+              reason: formatError(error),
+            });
+          }
           continue;
         }
         if (retries < policy.limit && retriesError(policy, hop.method, error)) {
           retries++;
-          await pause(task, timers, backoff(policy, retries, undefined, Date.now())!);
+          const delay = backoff(policy, retries, undefined, Date.now())!;
+          if (emitter.has('retrying')) {
+            emitter.emit('retrying', { id: task.id, attempt: retries, delay, reason: formatError(error) });
+          }
+          await task.sleep(timers, delay);
           trace(task, logger, `retry ${retries}/${policy.limit} after ${formatError(error)}`);
           continue;
         }
         throw error;
+      }
+      // RFC 9110 §10.2.3: a 429 or 503 with Retry-After pauses new starts to its origin (pauseOnRetryAfter).
+      if ((result.status === 429 || result.status === 503) && context.pauseOnRetryAfter) {
+        scheduler.retryAfter(
+          hop.url.origin,
+          headerValue(result.headers, 'retry-after'),
+          policy.maxRetryAfter,
+        );
       }
       if (
         retries < policy.limit &&
@@ -46,7 +65,11 @@ export function retryLayer(context: PipelineContext): Layer<AdapterResponse> {
         const wait = backoff(policy, retries + 1, headerValue(result.headers, 'retry-after'), Date.now());
         if (wait !== undefined) {
           retries++;
-          await pause(task, timers, wait);
+          if (emitter.has('retrying')) {
+            const reason = `status ${result.status}`;
+            emitter.emit('retrying', { id: task.id, attempt: retries, delay: wait, reason });
+          }
+          await task.sleep(timers, wait);
           trace(task, logger, `retry ${retries}/${policy.limit} after status ${result.status}`);
           continue;
         }
@@ -54,21 +77,4 @@ export function retryLayer(context: PipelineContext): Layer<AdapterResponse> {
       return result;
     }
   };
-}
-
-/** Waits `ms` inside the worker slot; a cancel or close wakes it at once. */
-function pause(task: RequestTask<any>, timers: Timers, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const handle = timers.setTimeout(() => {
-      task.wake = undefined;
-      resolve();
-    }, ms);
-    task.wake = () => {
-      timers.clearTimeout(handle);
-      task.wake = undefined;
-      resolve();
-    };
-  }).then(() => {
-    if (task.state !== RUNNING) throw task.error;
-  });
 }
