@@ -53,7 +53,9 @@ describe('Adapter.queued and AdapterRequest.started()', () => {
       timeout: 100,
       retry: false,
       logger: false,
-      interceptors: [(next) => (request) => next({ ...request, headers: [...request.headers, ['x-a', '1']] })],
+      interceptors: [
+        (next) => (request) => next({ ...request, headers: [...request.headers, ['x-a', '1']] }),
+      ],
     });
     const request = http.request('http://127.0.0.1:9/');
     await sleep(10);
