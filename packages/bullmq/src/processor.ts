@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type Adapter,
+  type AdapterRequest,
+  type AdapterResponse,
+  CancelledError,
+  ConnectionError,
+} from '@asynchttp/core';
+import { DelayedError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { encodeError, encodeResponse, type JobData } from './codec.js';
+import { idempotentMethods, type Keys, keyTtl } from './keys.js';
+import type { FleetLimiter } from './limiter.js';
+
+/**
+ * The worker's half: runs one job's exchange through the given adapter once the fleet's limits let
+ * it, writes the result once to its key and tells only its caller. Running exchanges can be aborted
+ * by a caller's cancel message.
+ */
+export class Processor {
+  readonly #adapter: Adapter;
+  readonly #client: Redis;
+  readonly #keys: Keys;
+  readonly #limiter: FleetLimiter;
+  readonly #running = new Map<string, AbortController>();
+  readonly #id = randomBytes(6).toString('hex');
+
+  constructor(adapter: Adapter, client: Redis, keys: Keys, limiter: FleetLimiter) {
+    this.#adapter = adapter;
+    this.#client = client;
+    this.#keys = keys;
+    this.#limiter = limiter;
+  }
+
+  /** A caller cancelled `id`: abort it if it runs here. */
+  cancel(id: string): void {
+    this.#running.get(id)?.abort(new CancelledError('Cancelled by the caller'));
+  }
+
+  readonly process = async (job: Job<JobData>, token?: string): Promise<void> => {
+    const id = job.id!;
+    const data = job.data;
+    const keys = this.#keys;
+    if ((await this.#client.exists(keys.cancelled(id))) === 1) return;
+    const url = new URL(data.u);
+    const grant = await this.#limiter.acquire(url.origin, `${id}:${job.attemptsStarted}:${Date.now()}`);
+    if (typeof grant === 'number') {
+      // The origin is full, paused or out of rate: the job waits in Redis, not in this worker's slot,
+      // so other origins keep flowing.
+      await job.moveToDelayed(Date.now() + grant, token);
+      throw new DelayedError();
+    }
+    let result: Buffer;
+    try {
+      const first = await this.#client.set(keys.sent(id), this.#id, 'PX', keyTtl, 'NX');
+      if (first === null && !idempotentMethods.has(data.m)) {
+        result = encodeError(
+          new ConnectionError(
+            `The worker running ${data.m} ${data.u} stopped mid-exchange; ${data.m} is not idempotent, so it is not sent again`,
+          ),
+        );
+      } else {
+        await this.#client.publish(keys.caller(data.c), `s${id}`);
+        result = await this.#exchange(id, data, url);
+      }
+      await this.#client
+        .multi()
+        .set(keys.result(id), result, 'PX', keyTtl)
+        .publish(keys.caller(data.c), `d${id}`)
+        .exec();
+    } finally {
+      await grant.release();
+    }
+  };
+
+  async #exchange(id: string, data: JobData, url: URL): Promise<Buffer> {
+    const controller = new AbortController();
+    this.#running.set(id, controller);
+    try {
+      let body: Uint8Array | undefined;
+      if (data.b !== undefined) {
+        const stored = await this.#client.getBuffer(this.#keys.body(id));
+        if (stored === null) throw new ConnectionError(`The body of ${data.m} ${data.u} is gone from Redis`);
+        body = stored;
+      }
+      if ((await this.#client.exists(this.#keys.cancelled(id))) === 1)
+        controller.abort(new CancelledError('Cancelled by the caller'));
+      const request: AdapterRequest = {
+        url,
+        method: data.m,
+        headers: data.h,
+        body,
+        signal: controller.signal,
+        maxResponseBytes: data.x,
+      };
+      const response = await this.#adapter.send(request);
+      await this.#pauseOnRetryAfter(url.origin, response);
+      return encodeResponse(response);
+    } catch (error) {
+      return encodeError(controller.signal.aborted ? controller.signal.reason : error);
+    } finally {
+      this.#running.delete(id);
+    }
+  }
+
+  /** A 429 or 503 with Retry-After pauses that origin for every worker of the queue. */
+  async #pauseOnRetryAfter(origin: string, response: AdapterResponse): Promise<void> {
+    if (response.status !== 429 && response.status !== 503) return;
+    const header = response.headers.find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
+    if (header === undefined) return;
+    const seconds = Number(header.trim());
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+    if (ms > 0) await this.#limiter.pause(origin, ms);
+  }
+}
