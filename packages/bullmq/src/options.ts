@@ -65,6 +65,11 @@ export interface WorkerOptions extends QueueOptions {
    * @default 2000
    */
   stalledInterval?: number | undefined;
+  /**
+   * How long `startWorker()` waits for Redis before failing with `ConnectionError`, in ms.
+   * @default 5000
+   */
+  connectTimeout?: number | undefined;
 }
 
 /** Checks the options both sides share; a `TypeError` names the option. */

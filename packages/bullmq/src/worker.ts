@@ -32,13 +32,14 @@ export async function startWorker(options: WorkerOptions): Promise<FleetWorker> 
   const limits = checkLimits(options.limits);
   const lockDuration = checkCount(options.lockDuration, 'lockDuration') ?? 4000;
   const stalledInterval = checkCount(options.stalledInterval, 'stalledInterval') ?? 2000;
+  const connectTimeout = checkCount(options.connectTimeout, 'connectTimeout') ?? 5000;
 
   const client = createClient(connection, `asynchttp:worker:${queue}`);
   const subscriber = createClient(connection, `asynchttp:worker-events:${queue}`);
   try {
     await Promise.all([
-      connect(client, 5000, `startWorker: queue "${queue}"`),
-      connect(subscriber, 5000, `startWorker: queue "${queue}"`),
+      connect(client, connectTimeout, `startWorker: queue "${queue}"`),
+      connect(subscriber, connectTimeout, `startWorker: queue "${queue}"`),
     ]);
   } catch (error) {
     await Promise.all([closeClient(client), closeClient(subscriber)]);
