@@ -43,7 +43,8 @@ export function bullmqAdapter(options: BullmqAdapterOptions): Adapter {
 
 /** One caller process's producer and listener, sharing a connection and the queue's name. */
 class Caller {
-  readonly #id = randomBytes(8).toString('hex');
+  // Short ids: each queued job carries its id several times (hash key, wait list, options).
+  readonly #id = randomBytes(6).toString('base64url');
   #sequence = 0;
   readonly #options: [BullmqAdapterOptions['connection'], string, string, number];
   #opened: Promise<Opened> | undefined;
@@ -63,7 +64,7 @@ class Caller {
     if (target.aborted) throw target.reason;
     const { client, producer, listener } = await this.#open(request);
     if (target.aborted) throw target.reason;
-    const id = `${this.#id}-${++this.#sequence}`;
+    const id = `${this.#id}.${(++this.#sequence).toString(36)}`;
     let onAbort: (() => void) | undefined;
     try {
       return await new Promise<AdapterResponse>((resolve, reject) => {
@@ -74,7 +75,7 @@ class Caller {
           producer.cancel(id).catch(() => {});
         };
         target.addEventListener('abort', onAbort, { once: true });
-        producer.add(id, this.#id, request).catch((error: unknown) => {
+        producer.add(id, request).catch((error: unknown) => {
           if (!listener.forget(id)) return;
           client.del(new Keys(this.#options[2], this.#options[1]).body(id)).catch(() => {});
           reject(

@@ -8,15 +8,21 @@ import {
 
 /** A job's data: the exchange without its body (kept in its own key, binary). Short names: Redis memory. */
 export interface JobData {
-  /** The caller's id: where the result is announced. */
-  c: string;
   m: string;
   u: string;
   h: [string, string][];
   /** Body length, when there is a body (in `Keys.body(job)`). */
   b?: number | undefined;
-  /** maxResponseBytes */
+  /** maxResponseBytes, when not core's default (64 MiB) */
   x?: number | undefined;
+}
+
+/** Core's default `maxResponseBytes`, left out of job data to keep each queued job small. */
+export const defaultMaxResponseBytes = 64 * 1024 * 1024;
+
+/** A job's id is `{caller}.{sequence}`: the caller (whose channel hears of the result) without a field. */
+export function callerOf(job: string): string {
+  return job.slice(0, job.lastIndexOf('.'));
 }
 
 /** What a worker reports: a response, or an error by name. */

@@ -8,7 +8,7 @@ import {
 } from '@asynchttp/core';
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { encodeError, encodeResponse, type JobData } from './codec.js';
+import { callerOf, defaultMaxResponseBytes, encodeError, encodeResponse, type JobData } from './codec.js';
 import { idempotentMethods, type Keys, keyTtl } from './keys.js';
 import type { FleetLimiter } from './limiter.js';
 
@@ -40,8 +40,6 @@ export class Processor {
   readonly process = async (job: Job<JobData>, token?: string): Promise<void> => {
     const id = job.id!;
     const data = job.data;
-    const keys = this.#keys;
-    if ((await this.#client.exists(keys.cancelled(id))) === 1) return;
     const url = new URL(data.u);
     const grant = await this.#limiter.acquire(url.origin, `${id}:${job.attemptsStarted}:${Date.now()}`);
     if (typeof grant === 'number') {
@@ -50,56 +48,62 @@ export class Processor {
       await job.moveToDelayed(Date.now() + grant, token);
       throw new DelayedError();
     }
-    let result: Buffer;
+    const controller = new AbortController();
+    this.#running.set(id, controller);
     try {
-      const first = await this.#client.set(keys.sent(id), this.#id, 'PX', keyTtl, 'NX');
-      if (first === null && !idempotentMethods.has(data.m)) {
-        result = encodeError(
-          new ConnectionError(
-            `The worker running ${data.m} ${data.u} stopped mid-exchange; ${data.m} is not idempotent, so it is not sent again`,
-          ),
-        );
-      } else {
-        await this.#client.publish(keys.caller(data.c), `s${id}`);
-        result = await this.#exchange(id, data, url);
-      }
+      const result = await this.#run(id, data, url, controller);
+      if (result === undefined) return;
+      const caller = this.#keys.caller(callerOf(id));
       await this.#client
         .multi()
-        .set(keys.result(id), result, 'PX', keyTtl)
-        .publish(keys.caller(data.c), `d${id}`)
+        .set(this.#keys.result(id), result, 'PX', keyTtl)
+        .publish(caller, `d${id}`)
         .exec();
     } finally {
+      this.#running.delete(id);
       await grant.release();
     }
   };
 
-  async #exchange(id: string, data: JobData, url: URL): Promise<Buffer> {
-    const controller = new AbortController();
-    this.#running.set(id, controller);
+  /** The exchange's result, or `undefined` when the caller cancelled it before it began. */
+  async #run(id: string, data: JobData, url: URL, controller: AbortController): Promise<Buffer | undefined> {
+    const keys = this.#keys;
+    // One round trip to begin: cancelled?, the sent marker, "started" to the caller, the body.
+    const begin = this.#client
+      .pipeline()
+      .exists(keys.cancelled(id))
+      .set(keys.sent(id), this.#id, 'PX', keyTtl, 'NX')
+      .publish(keys.caller(callerOf(id)), `s${id}`);
+    if (data.b !== undefined) begin.getBuffer(keys.body(id));
+    const replies = (await begin.exec()) ?? [];
+    if (replies[0]?.[1] === 1) return undefined;
+    if (replies[1]?.[1] === null && !idempotentMethods.has(data.m)) {
+      return encodeError(
+        new ConnectionError(
+          `The worker running ${data.m} ${data.u} stopped mid-exchange; ${data.m} is not idempotent, so it is not sent again`,
+        ),
+      );
+    }
     try {
       let body: Uint8Array | undefined;
       if (data.b !== undefined) {
-        const stored = await this.#client.getBuffer(this.#keys.body(id));
-        if (stored === null) throw new ConnectionError(`The body of ${data.m} ${data.u} is gone from Redis`);
+        const stored = replies[3]?.[1] as Buffer | null | undefined;
+        if (stored == null) throw new ConnectionError(`The body of ${data.m} ${data.u} is gone from Redis`);
         body = stored;
       }
-      if ((await this.#client.exists(this.#keys.cancelled(id))) === 1)
-        controller.abort(new CancelledError('Cancelled by the caller'));
       const request: AdapterRequest = {
         url,
         method: data.m,
         headers: data.h,
         body,
         signal: controller.signal,
-        maxResponseBytes: data.x,
+        maxResponseBytes: data.x ?? defaultMaxResponseBytes,
       };
       const response = await this.#adapter.send(request);
       await this.#pauseOnRetryAfter(url.origin, response);
       return encodeResponse(response);
     } catch (error) {
       return encodeError(controller.signal.aborted ? controller.signal.reason : error);
-    } finally {
-      this.#running.delete(id);
     }
   }
 

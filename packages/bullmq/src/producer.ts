@@ -1,7 +1,7 @@
 import type { AdapterRequest } from '@asynchttp/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { JobData } from './codec.js';
+import { defaultMaxResponseBytes, type JobData } from './codec.js';
 import { type Keys, keyTtl } from './keys.js';
 
 /**
@@ -25,10 +25,11 @@ export class Producer {
     this.#queue.on('error', () => {});
   }
 
-  async add(id: string, caller: string, request: AdapterRequest): Promise<void> {
+  async add(id: string, request: AdapterRequest): Promise<void> {
     const { body } = request;
-    const data: JobData = { c: caller, m: request.method, u: request.url.href, h: request.headers };
-    if (request.maxResponseBytes !== undefined) data.x = request.maxResponseBytes;
+    const data: JobData = { m: request.method, u: request.url.href, h: request.headers };
+    const limit = request.maxResponseBytes;
+    if (limit !== undefined && limit !== defaultMaxResponseBytes) data.x = limit;
     if (body !== undefined && body.byteLength > 0) {
       data.b = body.byteLength;
       await this.#client.set(
@@ -38,7 +39,7 @@ export class Producer {
         keyTtl,
       );
     }
-    await this.#queue.add('exchange', data, { jobId: id, removeOnComplete: true, removeOnFail: true });
+    await this.#queue.add('x', data, { jobId: id, removeOnComplete: true, removeOnFail: true });
   }
 
   async cancel(id: string): Promise<void> {

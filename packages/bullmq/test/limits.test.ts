@@ -17,7 +17,7 @@ beforeAll(async () => {
   redis = await startRedis();
   for (const name of ['global', 'perOrigin', 'rate', 'paused'] as const) {
     let first = true;
-    origins[name] = await startOrigin((req, res) => {
+    origins[name] = await startOrigin((_req, res) => {
       if (name !== 'paused' || !first) return false;
       first = false;
       res.writeHead(429, { 'retry-after': '1' });
