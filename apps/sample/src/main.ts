@@ -5,6 +5,7 @@ import createDebug from 'debug';
 import { adapterNames, adapters } from './adapters.js';
 import { JobError, type JobProgress, runJob } from './client.js';
 import { describeFailure } from './failure.js';
+import { startFleet } from './fleet.js';
 import { formatComparison, formatSummary, type Summary, startProgress, summarize } from './report.js';
 import { startTransitServer, type TransitServer } from './transit-server.js';
 
@@ -19,6 +20,8 @@ Options:
   --requests N     cap on route-detail requests per adapter (default: every route)
   --base-url URL   a transit API serving /agencies.json, /agencies/<id>/routes.json and
                    /agencies/<id>/routes/<route>.json (default: an embedded server on 127.0.0.1)
+  --redis URL      run the job through a local fleet over BullMQ and Redis (redis://...) instead
+  --worker-processes N  worker processes of that fleet, started and stopped here (default: 3)
   --debug          turn on asynchttp's debug log (the debug package, namespace asynchttp)
   -h, --help       show this help`;
 
@@ -31,6 +34,8 @@ interface Settings {
   requests: number;
   base: URL | undefined;
   debug: boolean;
+  redis: string | undefined;
+  processes: number;
 }
 
 function parse(argv: string[]): Settings | undefined {
@@ -47,6 +52,8 @@ function parse(argv: string[]): Settings | undefined {
         workers: { type: 'string', default: '8' },
         requests: { type: 'string' },
         'base-url': { type: 'string' },
+        redis: { type: 'string' },
+        'worker-processes': { type: 'string', default: '3' },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -83,6 +90,8 @@ function parse(argv: string[]): Settings | undefined {
         : positive(values.requests as string, '--requests'),
     base: values['base-url'] === undefined ? undefined : baseUrl(values['base-url'] as string),
     debug: values.debug === true,
+    redis: values.redis === undefined ? undefined : redisUrl(values.redis as string),
+    processes: positive(values['worker-processes'] as string, '--worker-processes'),
   };
 }
 
@@ -92,6 +101,11 @@ function positive(text: string, flag: string): number {
     throw new UsageError(`${flag} must be a positive whole number, got "${text}"`);
   }
   return value;
+}
+
+function redisUrl(text: string): string {
+  if (!/^rediss?:\/\/./.test(text)) throw new UsageError(`--redis must be a redis:// URL, got "${text}"`);
+  return text;
 }
 
 function baseUrl(text: string): URL {
@@ -125,11 +139,20 @@ async function run(settings: Settings): Promise<number> {
   const tty = out.isTTY === true && !settings.debug;
   const summaries: Summary[] = [];
   let failed = 0;
+  const fleet =
+    settings.redis === undefined
+      ? undefined
+      : await startFleet(settings.redis, settings.processes, settings.workers).catch(async (error) => {
+          await server?.close();
+          throw new UsageError(`could not start the fleet: ${(error as Error).message}`);
+        });
+  // With --redis the same job runs once, through the fleet (its workers use undici).
+  const names = fleet === undefined ? settings.adapters : [`bullmq (${settings.processes} worker processes)`];
   try {
-    for (const name of settings.adapters) {
+    for (const name of names) {
       out.write(`${name}: ${settings.workers} workers against ${where}\n`);
       const http = new Http({
-        adapter: await adapters[name]!(),
+        adapter: fleet === undefined ? await adapters[name]!() : fleet.adapter(),
         maxWorkers: settings.workers,
         timeout: 10_000,
         // The job counts and reports each failure itself, in one line; asynchttp's own warnings
@@ -162,6 +185,7 @@ async function run(settings: Settings): Promise<number> {
       }
     }
   } finally {
+    await fleet?.stop();
     await server?.close();
   }
   if (summaries.length > 1) out.write(`${formatComparison(summaries)}\n`);
