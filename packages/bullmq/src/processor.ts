@@ -107,6 +107,22 @@ export class Processor {
     }
   }
 
+  /**
+   * A job BullMQ gave up on (it stalled too often, or writing its result failed): its caller hears of
+   * it at once with a `ConnectionError` rather than only through its timeout. A result already
+   * written is kept (`NX`).
+   */
+  async failed(job: Job<JobData> | undefined, error: Error): Promise<void> {
+    const id = job?.id;
+    if (id === undefined || job === undefined) return;
+    const { m, u } = job.data;
+    const result = encodeError(
+      new ConnectionError(`The fleet could not run ${m} ${u}: ${error.message}`, { cause: error }),
+    );
+    const written = await this.#client.set(this.#keys.result(id), result, 'PX', keyTtl, 'NX');
+    if (written !== null) await this.#client.publish(this.#keys.caller(callerOf(id)), `d${id}`);
+  }
+
   /** A 429 or 503 with Retry-After pauses that origin for every worker of the queue. */
   async #pauseOnRetryAfter(origin: string, response: AdapterResponse): Promise<void> {
     if (response.status !== 429 && response.status !== 503) return;

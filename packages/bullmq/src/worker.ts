@@ -66,6 +66,9 @@ export async function startWorker(options: WorkerOptions): Promise<FleetWorker> 
     maxStalledCount: 5,
   });
   worker.on('error', () => {});
+  worker.on('failed', (job, error) => {
+    processor.failed(job, error).catch(() => {});
+  });
   await worker.waitUntilReady();
   return new FleetWorker(worker, control, client, subscriber, adapter);
 }
