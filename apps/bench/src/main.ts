@@ -3,8 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Client, clients } from './clients.js';
 import { type MeasureOptions, measure, median, type Sample } from './measure.js';
-import { type MemorySample, measureMemory, memoryKinds } from './memory.js';
+import { type MemorySample, measureMemory, memoryKinds, originsMemoryRequests } from './memory.js';
 import { formatMemory, formatTable, formatTargets, machine, type Row, targets, writeJson } from './report.js';
+import {
+  formatScheduling,
+  fullScheduling,
+  quickScheduling,
+  runScheduling,
+  type SchedulingResult,
+  schedulingTargets,
+} from './scheduling.js';
 import { type BenchServer, startServer, type VariantName, variants } from './server.js';
 
 interface Scenario {
@@ -29,7 +37,10 @@ const quickPlan: Scenario[] = [{ variant: 'small', concurrency: 16, requests: 30
 
 const usage = `Usage: node --expose-gc dist/main.js [options]
 
-  --quick            smoke run for CI: N = 300, one round, C = 16, 64 B only, memory N = 20,000
+  --quick            smoke run for CI: N = 300, one round, C = 16, 64 B only, memory N = 20,000,
+                     scheduling on 20 origins × 10 requests and a 100 per 100 ms rate limit
+  --parts <l>        comma-separated parts to run: throughput, origins, rate, memory (default: all;
+                     scheduling means origins and rate)
   --rounds <n>       alternating rounds per scenario (default 3; 1 with --quick)
   --requests <n>     N for every scenario (default: per scenario, see README)
   --concurrency <l>  comma-separated C values to keep, e.g. 64 or 1,16
@@ -66,6 +77,7 @@ function options() {
       only: { type: 'string' },
       'memory-requests': { type: 'string' },
       'no-memory': { type: 'boolean', default: false },
+      parts: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -79,6 +91,14 @@ function options() {
     if (!(body in variants)) throw new RangeError(`--body takes ${Object.keys(variants).join(', ')}`);
   }
   const only = list(values.only);
+  const parts = (list(values.parts) ?? ['throughput', 'scheduling', 'memory']).flatMap((part) =>
+    part === 'scheduling' ? ['origins', 'rate'] : [part],
+  );
+  for (const part of parts) {
+    if (!['throughput', 'origins', 'rate', 'memory'].includes(part)) {
+      throw new RangeError('--parts takes throughput, origins, rate, scheduling (both), memory');
+    }
+  }
   const plan = (quick ? quickPlan : fullPlan)
     .filter((s) => concurrency === undefined || concurrency.includes(s.concurrency))
     .filter((s) => bodies === undefined || bodies.includes(s.variant))
@@ -101,12 +121,21 @@ function options() {
   return {
     help: values.help,
     quick,
-    plan,
+    plan: parts.includes('throughput') ? plan : [],
+    scheduling:
+      parts.includes('origins') || parts.includes('rate')
+        ? {
+            plan: quick ? quickScheduling : fullScheduling,
+            origins: parts.includes('origins'),
+            rate: parts.includes('rate'),
+          }
+        : undefined,
     clients: chosen,
     rounds: count(values.rounds, '--rounds') ?? (quick ? 1 : 3),
-    memoryRequests: values['no-memory']
-      ? 0
-      : (count(values['memory-requests'], '--memory-requests') ?? (quick ? 20_000 : 1_000_000)),
+    memoryRequests:
+      values['no-memory'] || !parts.includes('memory')
+        ? 0
+        : (count(values['memory-requests'], '--memory-requests') ?? (quick ? 20_000 : 1_000_000)),
     out:
       values.out === undefined
         ? fileURLToPath(
@@ -198,13 +227,25 @@ async function main(): Promise<void> {
     await server.stop();
   }
 
-  const memory: MemorySample[] = [];
-  if (settings.memoryRequests > 0) {
-    for (const kind of memoryKinds) memory.push(await measureMemory(kind, settings.memoryRequests));
+  let scheduling: SchedulingResult | undefined;
+  if (settings.scheduling !== undefined) {
+    const { plan, ...parts } = settings.scheduling;
+    scheduling = await runScheduling(plan, settings.rounds, parts);
   }
 
-  const results = targets(rows, memory);
-  console.log(`\n${formatTable(rows)}`);
+  const memory: MemorySample[] = [];
+  if (settings.memoryRequests > 0) {
+    for (const kind of memoryKinds) {
+      const requests = kind.includes('origins')
+        ? Math.min(settings.memoryRequests, originsMemoryRequests)
+        : settings.memoryRequests;
+      memory.push(await measureMemory(kind, requests));
+    }
+  }
+
+  const results = [...targets(rows, memory), ...schedulingTargets(scheduling, memory)];
+  if (rows.length > 0) console.log(`\n${formatTable(rows)}`);
+  if (scheduling !== undefined) console.log(`\n${formatScheduling(scheduling)}`);
   if (memory.length > 0) console.log(`\n${formatMemory(memory)}`);
   console.log(`\n${formatTargets(results)}`);
   writeJson(settings.out, {
@@ -213,10 +254,12 @@ async function main(): Promise<void> {
       quick: settings.quick,
       rounds: settings.rounds,
       plan: settings.plan,
+      scheduling: settings.scheduling,
       clients: settings.clients.map((client) => client.name),
       memoryRequests: settings.memoryRequests,
     },
     rows,
+    scheduling,
     memory,
     targets: results,
   });

@@ -3,8 +3,20 @@ import { fileURLToPath } from 'node:url';
 import { type Adapter, Http } from '@asynchttp/core';
 import PQueue from 'p-queue';
 
-/** What is queued: asynchttp requests (default options, or without call-site capture) or p-queue tasks. */
-export const memoryKinds = ['asynchttp', 'asynchttp, captureCallSite: false', 'p-queue add()'] as const;
+/**
+ * What is queued: asynchttp requests (default options, or without call-site capture, or spread over
+ * 1 000 origins with a per-origin limit) or p-queue tasks.
+ */
+export const memoryKinds = [
+  'asynchttp',
+  'asynchttp, captureCallSite: false',
+  'asynchttp, 1,000 origins, perOrigin: { maxWorkers: 2 }',
+  'p-queue add()',
+] as const;
+
+/** Requests the many-origins kind queues at most (100 per origin): the figure issue 12 asks for. */
+export const originsMemoryRequests = 100_000;
+const memoryOrigins = 1_000;
 export type MemoryKind = (typeof memoryKinds)[number];
 
 export interface MemorySample {
@@ -81,10 +93,26 @@ function queue(kind: MemoryKind, requests: number): void {
   // The queue itself must stay reachable to the end: a p-queue's waiting tasks are held by the queue,
   // not by the promises add() returns, so a collected queue would hide what it costs.
   let owner: unknown;
+  let afterWarmup = () => {};
   if (kind === 'p-queue add()') {
     const pQueue = new PQueue({ concurrency: 1 });
     owner = pQueue;
     add = () => pQueue.add(never);
+  } else if (kind === 'asynchttp, 1,000 origins, perOrigin: { maxWorkers: 2 }') {
+    const http = new Http({ adapter: neverAdapter, maxWorkers: 1, perOrigin: { maxWorkers: 2 } });
+    owner = http;
+    // The URLs exist before the clock starts: what is measured is the queue, not the strings. The
+    // warm-up goes to other origins, so the measured origins' own state is made (and counted) while
+    // measuring.
+    const origins = (prefix: string) =>
+      Array.from({ length: memoryOrigins }, (_, i) => `http://${prefix}-${i}.test/never`);
+    let urls = origins('warm');
+    const measured = origins('origin');
+    afterWarmup = () => {
+      urls = measured;
+    };
+    let next = 0;
+    add = () => http.request(urls[next++ % memoryOrigins]!);
   } else {
     const http = new Http({
       adapter: neverAdapter,
@@ -99,6 +127,7 @@ function queue(kind: MemoryKind, requests: number): void {
   const warm: unknown[] = [];
   for (let i = 0; i < 1_000; i++) warm.push(add());
   const kept: unknown[] = new Array(requests).fill(null);
+  afterWarmup();
   gc();
   gc();
   const before = process.memoryUsage().heapUsed;

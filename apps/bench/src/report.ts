@@ -145,12 +145,16 @@ function find(
 export function targets(rows: readonly Row[], memory: readonly MemorySample[]): Target[] {
   const out: Target[] = [];
   const small = rows.filter((row) => row.variant === 'small');
+  if (small.length === 0) {
+    out.push({ name: 'throughput', status: 'SKIP', detail: 'no 64 B throughput rows measured' });
+  }
   const concurrency = small.some((row) => row.concurrency === 64)
     ? 64
     : Math.max(...small.map((row) => row.concurrency));
   const at = `64 B, C = ${concurrency}`;
   const get = (client: string, c = concurrency) => find(rows, client, 'small', c);
   const ratio = (name: string, client: string, peer: string, minimum: number) => {
+    if (small.length === 0) return;
     const row = get(client);
     const base = get(peer);
     if (row === undefined || base === undefined) {
@@ -225,7 +229,14 @@ export function formatTargets(list: readonly Target[]): string {
 
 export function writeJson(
   path: string,
-  content: { machine: Machine; settings: unknown; rows: Row[]; memory: MemorySample[]; targets: Target[] },
+  content: {
+    machine: Machine;
+    settings: unknown;
+    rows: Row[];
+    scheduling?: unknown;
+    memory: MemorySample[];
+    targets: Target[];
+  },
 ): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(content, null, 2)}\n`);

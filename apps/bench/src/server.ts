@@ -16,23 +16,28 @@ export type VariantName = keyof typeof variants;
 
 /** Messages the server child sends over IPC. */
 interface ServerMessage {
-  port: number;
+  /** The first port, then every other one (`ports` of them in all). */
+  ports: number[];
 }
 
 /** A running server child: its base URL and a way to stop it. */
 export interface BenchServer {
   readonly origin: string;
+  /** `http://127.0.0.1:<port>` of every port it listens on, `origin` first. */
+  readonly origins: readonly string[];
   stop(): Promise<void>;
 }
 
 /**
  * Forks this file as a child process and waits for its port, so client and server never share an event
  * loop or a core's worth of JIT. The child is killed when this process exits for any reason, and the
- * child exits on its own when the IPC channel closes (the parent died without cleaning up).
+ * child exits on its own when the IPC channel closes (the parent died without cleaning up). With
+ * `ports` above 1 the same server listens on that many loopback ports: as many origins, for the
+ * per-origin scheduling rows, without DNS or extra addresses.
  */
-export function startServer(timeoutMs = 10_000): Promise<BenchServer> {
+export function startServer(timeoutMs = 10_000, ports = 1): Promise<BenchServer> {
   // No --expose-gc / --cpu-prof in the server: a profile must show the client only.
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', String(ports)], {
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -57,7 +62,8 @@ export function startServer(timeoutMs = 10_000): Promise<BenchServer> {
     child.once('message', (message: ServerMessage) => {
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      resolve({ origin: `http://127.0.0.1:${message.port}`, stop: () => stop(child, kill) });
+      const origins = message.ports.map((port) => `http://127.0.0.1:${port}`);
+      resolve({ origin: origins[0]!, origins, stop: () => stop(child, kill) });
     });
   });
 }
@@ -76,7 +82,7 @@ function stop(child: ChildProcess, kill: () => void): Promise<void> {
 }
 
 /** The child's side: a keep-alive node:http server on loopback, fixed bodies made once. */
-function serve(): void {
+function serve(ports: number): void {
   const routes = new Map<string, { body: Buffer; headers: Record<string, string>; delayMs: number }>();
   for (const variant of Object.values(variants)) {
     const body = Buffer.alloc(variant.bytes, 'x');
@@ -117,14 +123,32 @@ function serve(): void {
   server.headersTimeout = 0;
   server.requestTimeout = 0;
   server.maxRequestsPerSocket = 0;
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    process.send!({ port: address.port } satisfies ServerMessage);
-  });
+  // One node:http server can listen on one port only; the others share its handler and settings.
+  const servers = [server];
+  for (let i = 1; i < ports; i++) {
+    const extra = createServer(server.listeners('request')[0] as Parameters<typeof createServer>[0]);
+    extra.keepAliveTimeout = server.keepAliveTimeout;
+    extra.headersTimeout = 0;
+    extra.requestTimeout = 0;
+    extra.maxRequestsPerSocket = 0;
+    servers.push(extra);
+  }
+  const listening = servers.map(
+    (each) =>
+      new Promise<number>((resolve) => {
+        each.listen(0, '127.0.0.1', () => {
+          const address = each.address();
+          if (address === null || typeof address === 'string') throw new Error('no TCP address');
+          resolve(address.port);
+        });
+      }),
+  );
+  void Promise.all(listening).then((list) => process.send!({ ports: list } satisfies ServerMessage));
   const quit = () => {
-    server.closeAllConnections();
-    server.close();
+    for (const each of servers) {
+      each.closeAllConnections();
+      each.close();
+    }
     process.exit(0);
   };
   process.on('SIGTERM', quit);
@@ -135,4 +159,4 @@ function serve(): void {
   process.on('disconnect', quit);
 }
 
-if (process.argv[2] === '--serve' && process.send !== undefined) serve();
+if (process.argv[2] === '--serve' && process.send !== undefined) serve(Number(process.argv[3] ?? '1'));

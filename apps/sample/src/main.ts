@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { Http } from '@asynchttp/core';
+import { Http, type RateLimit } from '@asynchttp/core';
 import createDebug from 'debug';
 import { adapterNames, adapters } from './adapters.js';
-import { JobError, type JobProgress, runJob } from './client.js';
+import { JobError, runJob } from './client.js';
 import { describeFailure } from './failure.js';
 import { startFleet } from './fleet.js';
-import { formatComparison, formatSummary, type Summary, startProgress, summarize } from './report.js';
+import { RunRecorder } from './recorder.js';
+import {
+  formatComparison,
+  formatSummary,
+  type Limits,
+  type Summary,
+  startProgress,
+  summarize,
+} from './report.js';
 import { startTransitServer, type TransitServer } from './transit-server.js';
 
 const usage = `Usage: asynchttp-sample [options]
@@ -17,6 +25,11 @@ with a worker limit, once per adapter, and prints a table of figures per adapter
 Options:
   --adapter NAME   ${adapterNames.join(', ')} or all (default: all, one after another)
   --workers N      requests running at once (default: 8)
+  --per-origin-workers N
+                   requests running at once per origin (perOrigin.maxWorkers; default: no limit)
+  --rate N/TIME    at most N requests start within any TIME (the client's rateLimit, a sliding
+                   window); TIME is a number with ms, s, m or h, the number 1 if left out:
+                   50/1s, 50/s, 200/500ms, 5000/1h. Repeat it for several windows (all hold)
   --requests N     cap on route-detail requests per adapter (default: every route)
   --base-url URL   a transit API serving /agencies.json, /agencies/<id>/routes.json and
                    /agencies/<id>/routes/<route>.json (default: an embedded server on 127.0.0.1)
@@ -31,6 +44,10 @@ class UsageError extends Error {}
 interface Settings {
   adapters: string[];
   workers: number;
+  perOriginWorkers: number | undefined;
+  /** `--rate` as given, and parsed. */
+  rates: string[];
+  rateLimit: RateLimit[];
   requests: number;
   base: URL | undefined;
   debug: boolean;
@@ -41,7 +58,7 @@ interface Settings {
 function parse(argv: string[]): Settings | undefined {
   // `pnpm start -- --flag` may hand the `--` through; it means nothing here.
   const args = argv[0] === '--' ? argv.slice(1) : argv;
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args,
@@ -50,6 +67,8 @@ function parse(argv: string[]): Settings | undefined {
       options: {
         adapter: { type: 'string', default: 'all' },
         workers: { type: 'string', default: '8' },
+        'per-origin-workers': { type: 'string' },
+        rate: { type: 'string', multiple: true },
         requests: { type: 'string' },
         'base-url': { type: 'string' },
         redis: { type: 'string' },
@@ -77,6 +96,7 @@ function parse(argv: string[]): Settings | undefined {
     throw new UsageError(message.split('\n', 1)[0]!);
   }
   if (values.help) return undefined;
+  const rates = (values.rate as string[] | undefined) ?? [];
   const adapter = values.adapter as string;
   if (adapter !== 'all' && !(adapter in adapters)) {
     throw new UsageError(`unknown adapter "${adapter}": use ${adapterNames.join(', ')} or all`);
@@ -84,6 +104,12 @@ function parse(argv: string[]): Settings | undefined {
   return {
     adapters: adapter === 'all' ? adapterNames : [adapter],
     workers: positive(values.workers as string, '--workers'),
+    perOriginWorkers:
+      values['per-origin-workers'] === undefined
+        ? undefined
+        : positive(values['per-origin-workers'] as string, '--per-origin-workers'),
+    rates,
+    rateLimit: rates.map(rate),
     requests:
       values.requests === undefined
         ? Number.POSITIVE_INFINITY
@@ -106,6 +132,25 @@ function positive(text: string, flag: string): number {
 function redisUrl(text: string): string {
   if (!/^rediss?:\/\/./.test(text)) throw new UsageError(`--redis must be a redis:// URL, got "${text}"`);
   return text;
+}
+
+const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `--rate N/TIME` (`50/1s`, `50/s`, `200/500ms`, `5000/1h`) as a `RateLimit`. */
+function rate(text: string): RateLimit {
+  const parts = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)?\s*(ms|s|m|h)\s*$/.exec(text);
+  if (parts === null) {
+    throw new UsageError(`--rate takes N/TIME such as 50/1s, 50/s or 200/500ms, got "${text}"`);
+  }
+  const limit = Number(parts[1]);
+  const interval = Number(parts[2] ?? '1') * units[parts[3]!]!;
+  if (!Number.isSafeInteger(limit) || limit <= 0) {
+    throw new UsageError(`--rate needs a positive whole number of requests, got "${text}"`);
+  }
+  if (!(interval > 0) || !Number.isFinite(interval)) {
+    throw new UsageError(`--rate needs a time above zero, got "${text}"`);
+  }
+  return { limit, interval };
 }
 
 function baseUrl(text: string): URL {
@@ -138,6 +183,11 @@ async function run(settings: Settings): Promise<number> {
   // The debug log writes to stderr line by line; a redrawn bar would garble it.
   const tty = out.isTTY === true && !settings.debug;
   const summaries: Summary[] = [];
+  const limits: Limits = {
+    workers: settings.workers,
+    perOriginWorkers: settings.perOriginWorkers,
+    rates: settings.rates.map((text) => text.trim()),
+  };
   let failed = 0;
   const fleet =
     settings.redis === undefined
@@ -150,20 +200,24 @@ async function run(settings: Settings): Promise<number> {
   const names = fleet === undefined ? settings.adapters : [`bullmq (${settings.processes} worker processes)`];
   try {
     for (const name of names) {
-      out.write(`${name}: ${settings.workers} workers against ${where}\n`);
+      out.write(`${name}: ${describeLimits(limits)} against ${where}\n`);
       const http = new Http({
         adapter: fleet === undefined ? await adapters[name]!() : fleet.adapter(),
         maxWorkers: settings.workers,
+        ...(settings.perOriginWorkers === undefined
+          ? {}
+          : { perOrigin: { maxWorkers: settings.perOriginWorkers } }),
+        ...(settings.rateLimit.length === 0 ? {} : { rateLimit: settings.rateLimit }),
         timeout: 10_000,
         // The job counts and reports each failure itself, in one line; asynchttp's own warnings
         // (printed by default) would say it twice. --debug turns the whole log on instead.
         ...(settings.debug ? {} : { logger: false as const }),
       });
-      const progress: JobProgress = { issued: 0, done: 0, failed: 0 };
-      const display = startProgress(name, http, progress, { tty, stream: out });
+      const recorder = new RunRecorder(http, base);
+      const display = startProgress(name, http, { tty, stream: out });
       let result: Awaited<ReturnType<typeof runJob>>;
       try {
-        result = await runJob(http, { base, maxDetails: settings.requests, progress });
+        result = await runJob(http, { base, maxDetails: settings.requests });
       } catch (error) {
         if (error instanceof JobError) {
           process.stderr.write(`asynchttp-sample: ${describeFailure(error.cause, base)}\n`);
@@ -173,14 +227,16 @@ async function run(settings: Settings): Promise<number> {
       } finally {
         display.stop();
         await http.close({ cancelPending: true });
+        recorder.stop();
       }
-      const summary = summarize(name, settings.workers, result);
+      const { recording } = recorder;
+      const summary = summarize(name, limits, result, recording);
       summaries.push(summary);
       out.write(`${formatSummary(summary)}\n`);
-      if (result.failed > 0) {
-        failed += result.failed;
+      if (recording.failed > 0) {
+        failed += recording.failed;
         process.stderr.write(
-          `asynchttp-sample: ${name}: ${result.failed} of ${summary.requests} requests failed, first: ${result.failures[0]}\n`,
+          `asynchttp-sample: ${name}: ${recording.failed} of ${summary.requests} requests failed, first: ${recording.failures[0]}\n`,
         );
       }
     }
@@ -190,6 +246,14 @@ async function run(settings: Settings): Promise<number> {
   }
   if (summaries.length > 1) out.write(`${formatComparison(summaries)}\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/** `8 workers, 2 per origin, at most 50/1s`: the header line of a run. */
+function describeLimits(limits: Limits): string {
+  let text = `${limits.workers} workers`;
+  if (limits.perOriginWorkers !== undefined) text += `, ${limits.perOriginWorkers} per origin`;
+  if (limits.rates.length > 0) text += `, at most ${limits.rates.join(' and ')}`;
+  return text;
 }
 
 async function main(argv: string[]): Promise<number> {

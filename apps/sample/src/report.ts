@@ -1,6 +1,7 @@
 import type { Http } from '@asynchttp/core';
 import cliProgress from 'cli-progress';
-import type { JobProgress, JobResult } from './client.js';
+import type { JobResult } from './client.js';
+import type { Recording } from './recorder.js';
 
 export interface ProgressDisplay {
   stop(): void;
@@ -15,21 +16,14 @@ export interface ProgressOptions {
 }
 
 /**
- * Shows queued / running / done / failed while a job runs: `http.size` and `http.pending` from the
- * client, done and failed from the job's own counters.
+ * Shows queued / running / done / failed while a job runs, all from `http.stats()`: the total grows as
+ * routes are discovered (every request issued is queued, running or settled).
  */
-export function startProgress(
-  name: string,
-  http: Http,
-  progress: JobProgress,
-  options: ProgressOptions,
-): ProgressDisplay {
-  const payload = () => ({
-    queued: http.size,
-    running: http.pending,
-    done: progress.done,
-    failed: progress.failed,
-  });
+export function startProgress(name: string, http: Http, options: ProgressOptions): ProgressDisplay {
+  const payload = () => {
+    const { queued, running, completed, failed } = http.stats();
+    return { queued, running, done: completed, failed, total: queued + running + completed + failed };
+  };
   if (options.tty) {
     const bar = new cliProgress.SingleBar(
       {
@@ -41,10 +35,12 @@ export function startProgress(
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(Math.max(progress.issued, 1), 0, payload());
+    const first = payload();
+    bar.start(Math.max(first.total, 1), 0, first);
     const refresh = () => {
-      bar.setTotal(Math.max(progress.issued, 1));
-      bar.update(progress.done + progress.failed, payload());
+      const now = payload();
+      bar.setTotal(Math.max(now.total, 1));
+      bar.update(now.done + now.failed, now);
     };
     const timer = setInterval(refresh, 100);
     return {
@@ -67,9 +63,19 @@ export function startProgress(
   };
 }
 
+/** The limits a run used, as its table shows them. */
+export interface Limits {
+  workers: number;
+  perOriginWorkers: number | undefined;
+  /** `--rate` as given (`50/1s`), one per window. */
+  rates: readonly string[];
+}
+
 export interface Summary {
   adapter: string;
   workers: number;
+  perOriginWorkers: number | undefined;
+  rates: readonly string[];
   requests: number;
   failures: number;
   wallMs: number;
@@ -77,28 +83,43 @@ export interface Summary {
   p50: number;
   p95: number;
   slowest: string;
+  /** Median queue wait (`started.waited`), in ms. */
+  waitP50: number;
+  retries: number;
+  peakRunning: number;
+  peakOriginRunning: number;
   agencies: number;
   routes: number;
   stops: number;
 }
 
-/** The figures of one adapter's run. */
-export function summarize(adapter: string, workers: number, result: JobResult): Summary {
-  const times = result.timings.map((timing) => timing.ms).sort((a, b) => a - b);
-  let slowest: (typeof result.timings)[number] | undefined;
-  for (const timing of result.timings) {
+/** The figures of one adapter's run: the job's data, the client's events (`recording`). */
+export function summarize(adapter: string, limits: Limits, result: JobResult, recording: Recording): Summary {
+  const { timings } = recording;
+  const times = timings.map((timing) => timing.ms).sort((a, b) => a - b);
+  let slowest: (typeof timings)[number] | undefined;
+  for (const timing of timings) {
     if (timing.detail && (slowest === undefined || timing.ms > slowest.ms)) slowest = timing;
   }
   return {
     adapter,
-    workers,
-    requests: result.timings.length,
-    failures: result.failed,
+    workers: limits.workers,
+    perOriginWorkers: limits.perOriginWorkers,
+    rates: limits.rates,
+    requests: timings.length,
+    failures: recording.failed,
     wallMs: result.wallMs,
-    perSecond: result.wallMs > 0 ? (result.timings.length * 1000) / result.wallMs : 0,
+    perSecond: result.wallMs > 0 ? (timings.length * 1000) / result.wallMs : 0,
     p50: percentile(times, 0.5),
     p95: percentile(times, 0.95),
     slowest: slowest === undefined ? '-' : `${slowest.label} (${ms(slowest.ms)})`,
+    waitP50: percentile(
+      [...recording.waits].sort((a, b) => a - b),
+      0.5,
+    ),
+    retries: recording.retries,
+    peakRunning: recording.peakRunning,
+    peakOriginRunning: recording.peakOriginRunning,
     agencies: result.agencies,
     routes: result.routes,
     stops: result.stops,
@@ -117,12 +138,17 @@ export function formatSummary(summary: Summary): string {
   return formatTable([
     ['adapter', summary.adapter],
     ['workers', String(summary.workers)],
+    ['per-origin workers', summary.perOriginWorkers === undefined ? '-' : String(summary.perOriginWorkers)],
+    ['rate limit', summary.rates.length === 0 ? '-' : summary.rates.join(', ')],
     ['requests', String(summary.requests)],
     ['failures', String(summary.failures)],
     ['wall time', ms(summary.wallMs)],
     ['requests/s', summary.perSecond.toFixed(1)],
     ['p50 latency', ms(summary.p50)],
     ['p95 latency', ms(summary.p95)],
+    ['queue wait p50', ms(summary.waitP50)],
+    ['peak running', `${summary.peakRunning} (busiest origin ${summary.peakOriginRunning})`],
+    ['retries', String(summary.retries)],
     ['slowest route', summary.slowest],
     ['data', `${summary.agencies} agencies, ${summary.routes} routes, ${summary.stops} stops`],
   ]);

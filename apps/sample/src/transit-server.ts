@@ -17,6 +17,9 @@ export interface TransitServer {
   readonly data: TransitData;
   /** How many requests it has answered. */
   readonly served: number;
+  /** Requests in progress (arrived, not yet answered) now, and the most there ever were at once. */
+  readonly inFlight: number;
+  readonly peakInFlight: number;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,8 @@ export async function startTransitServer(options: TransitServerOptions = {}): Pr
 
   let served = 0;
   let feedback = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
   const answer = (request: IncomingMessage, response: ServerResponse, body: string): void => {
     served++;
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -72,6 +77,10 @@ export async function startTransitServer(options: TransitServerOptions = {}): Pr
   };
 
   const server = createServer((request, response) => {
+    // What a client's concurrency limits look like from here: from arrival to the answer's end.
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    response.once('close', () => inFlight--);
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -89,6 +98,12 @@ export async function startTransitServer(options: TransitServerOptions = {}): Pr
     data,
     get served() {
       return served;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    get peakInFlight() {
+      return peakInFlight;
     },
     close: () =>
       new Promise<void>((resolve) => {

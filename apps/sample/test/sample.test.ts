@@ -67,7 +67,16 @@ describe.concurrent('against the embedded transit server', () => {
   it('--help lists every flag and exits 0', async ({ expect }) => {
     const run = await runNode(['dist/main.js', '--help']);
     expect(run.code).toBe(0);
-    for (const flag of ['--adapter', '--workers', '--requests', '--base-url', '--debug', '--help']) {
+    for (const flag of [
+      '--adapter',
+      '--workers',
+      '--per-origin-workers',
+      '--rate',
+      '--requests',
+      '--base-url',
+      '--debug',
+      '--help',
+    ]) {
       expect(run.stdout).toContain(flag);
     }
   });
@@ -145,6 +154,92 @@ describe('--base-url against a server the test starts', () => {
   });
 });
 
+describe.concurrent('scheduling flags, seen from the server', () => {
+  // 2 agencies, 12 + 12 routes, 20 to 30 ms an answer: enough overlap for 8 workers to show.
+  const data = subset(11, [12, 12]);
+  const requests = expectedRequests(data);
+
+  it('--per-origin-workers caps the requests the server sees at once', async ({ expect }) => {
+    const capped = await startTransitServer({ data, latency: [20, 30] });
+    const free = await startTransitServer({ data, latency: [20, 30] });
+    try {
+      const common = ['dist/main.js', '--adapter', 'undici', '--workers', '8'];
+      const [run, control] = await Promise.all([
+        runNode([...common, '--per-origin-workers', '2', '--base-url', capped.url]),
+        runNode([...common, '--base-url', free.url]),
+      ]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('undici: 8 workers, 2 per origin against');
+      const table = tables(run.stdout).get('undici');
+      expect(table?.requests).toBe(String(requests));
+      expect(table?.['per-origin workers']).toBe('2');
+      expect(table?.['peak running']).toBe('2 (busiest origin 2)');
+      expect(capped.served).toBe(requests);
+      expect(capped.peakInFlight).toBe(2);
+      // The counter can see more: without the flag, 8 workers overlap on this one origin.
+      expect(control.code).toBe(0);
+      expect(free.peakInFlight).toBeGreaterThan(2);
+    } finally {
+      await capped.close();
+      await free.close();
+    }
+  });
+
+  it('--rate slows the run down to the rate, and its table says so', async ({ expect }) => {
+    const server = await startTransitServer({ data, latency: [0, 1] });
+    try {
+      // 27 requests at most 10 per 500 ms: the last 7 cannot start before 1 s (two windows later).
+      const run = await runNode([
+        'dist/main.js',
+        '--adapter',
+        'undici',
+        '--rate',
+        '10/500ms',
+        '--base-url',
+        server.url,
+      ]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('undici: 8 workers, at most 10/500ms against');
+      const table = tables(run.stdout).get('undici');
+      expect(table?.requests).toBe(String(requests));
+      expect(table?.['rate limit']).toBe('10/500ms');
+      const wall = Number.parseFloat(table?.['wall time'] ?? '');
+      expect(wall).toBeGreaterThanOrEqual(950);
+      expect(wall).toBeLessThan(20_000);
+      expect(Number.parseFloat(table?.['queue wait p50'] ?? '')).toBeGreaterThan(0);
+      expect(server.served).toBe(requests);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('--rate can be given twice: both windows hold', async ({ expect }) => {
+    const server = await startTransitServer({ data, latency: [0, 1] });
+    try {
+      const run = await runNode([
+        'dist/main.js',
+        '--adapter',
+        'fetch',
+        '--rate',
+        '100/s',
+        '--rate',
+        '20/1s',
+        '--base-url',
+        server.url,
+      ]);
+      expect(run.code).toBe(0);
+      const table = tables(run.stdout).get('fetch');
+      expect(table?.['rate limit']).toBe('100/s, 20/1s');
+      // 27 requests, 20 per second: the last 7 wait for the second window.
+      expect(Number.parseFloat(table?.['wall time'] ?? '')).toBeGreaterThanOrEqual(950);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('failures are counted and reported', () => {
   it('a route whose details fail counts as a failure and the exit code is 1', async () => {
     const data = subset(7, [12]);
@@ -185,6 +280,25 @@ describe.concurrent('bad input: one line on stderr, a non-zero exit, no stack', 
     ['zero requests', ['--requests', '0'], /--requests must be a positive whole number, got "0"/],
     ['negative requests', ['--requests=-1'], /--requests must be a positive whole number, got "-1"/],
     ['a flag without its value', ['--workers'], /--workers needs a value/],
+    [
+      'zero per-origin workers',
+      ['--per-origin-workers', '0'],
+      /--per-origin-workers must be a positive whole number, got "0"/,
+    ],
+    [
+      'negative per-origin workers',
+      ['--per-origin-workers', '-2'],
+      /--per-origin-workers must be a positive whole number, got "-2"/,
+    ],
+    ['a rate that is not N/TIME', ['--rate', 'abc'], /--rate takes N\/TIME such as 50\/1s.*got "abc"/],
+    ['a rate without a unit', ['--rate', '50/1'], /--rate takes N\/TIME .*got "50\/1"/],
+    [
+      'a rate of zero requests',
+      ['--rate', '0/1s'],
+      /--rate needs a positive whole number of requests, got "0\/1s"/,
+    ],
+    ['a rate over no time', ['--rate', '5/0ms'], /--rate needs a time above zero, got "5\/0ms"/],
+    ['a rate without its value', ['--rate'], /--rate needs a value/],
     ['an unknown flag', ['--turbo'], /unknown option --turbo/],
     ['a stray argument', ['fast'], /unexpected argument fast/],
     [

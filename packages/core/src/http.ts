@@ -14,7 +14,7 @@ import { composePipeline, type Pipeline } from './pipeline/index.js';
 import { invalidInput, listen, prepareRequest, type RequestDefaults } from './prepare.js';
 import type { RequestPromise } from './promise-objects.js';
 import type { BodyInit, HeadersInit } from './request.js';
-import { parseUrl } from './request.js';
+import { originOf } from './request.js';
 import { FULFILLED, type RequestHost, RequestTask } from './request-task.js';
 import { Emitter, type HttpEventName, type HttpListener } from './scheduler/events.js';
 import type { OriginLimits } from './scheduler/limits.js';
@@ -365,7 +365,7 @@ export class Http {
     task.priority = priority ?? 0;
     if (this.#events.has('queued')) {
       const { id, method, url } = task;
-      this.#events.emit('queued', { id, method, url, origin: parseUrl(url).origin, priority: task.priority });
+      this.#events.emit('queued', { id, method, url, origin: originOf(url), priority: task.priority });
     }
     if (this.#cache !== undefined && (task.method === 'GET' || task.method === 'HEAD')) {
       this.#cache.route(task, priority);
@@ -416,7 +416,7 @@ export class Http {
       return;
     }
     task.priority = priority ?? 0;
-    this.#scheduler.enqueue(task, parseUrl(task.url).origin);
+    this.#scheduler.enqueue(task, originOf(task.url));
   }
 
   /** The scheduler picked `task`: it becomes a p-queue task, a worker. */
@@ -454,9 +454,11 @@ export class Http {
       release();
     }
     this.#cache?.settled(task);
+    // Its outcome is reported before its slot goes to the next request, so `completed` or `failed`
+    // always comes before the `started` of the request that takes the slot.
+    this.#report(task);
     // A request the scheduler started gives its slots back now, even if its adapter or callback is stuck.
     if (task.startedAt !== 0 && task.scheduled !== undefined) this.#scheduler.finished(task);
-    this.#report(task);
     this.#checkIdle();
     if (task.queuedAt === 0) return;
     const ms = (this.#timers.now() - task.queuedAt).toFixed(1);

@@ -10,9 +10,9 @@ export { concatBytes } from './compression.js';
 export { Content } from './content.js';
 export * from './errors/index.js';
 export { Http } from './http.js';
+export type { Interceptor, Send } from './interceptor.js';
 export { debugLogger, type Logger } from './logger.js';
 export type { CloseOptions, HttpOptions, RequestOptions } from './options.js';
-export type { Interceptor, Send } from './pipeline/types.js';
 export type {
   Callback,
   CallbackInput,

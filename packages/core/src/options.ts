@@ -1,7 +1,7 @@
 import type { Adapter } from './adapter.js';
 import type { CacheStore } from './cache/store.js';
+import type { Interceptor } from './interceptor.js';
 import type { Logger } from './logger.js';
-import type { Interceptor } from './pipeline/types.js';
 import type { Callback } from './promise-objects.js';
 import type { BodyInit, HeadersInit } from './request.js';
 import type { RetryOptions } from './retry.js';

@@ -76,6 +76,8 @@ export class RequestTask<T> implements RequestPromise<T>, SettledSource<T>, Queu
   scheduled: OriginState | undefined = undefined;
   /** The first hop's URL until its first exchange, which was admitted under the rate windows at start. */
   firstUrl: URL | undefined = undefined;
+  /** Whether its start holds reserved room in rate windows that its first exchange has not used yet. */
+  reservation = false;
   /** `Timers.now()` at `request()` and at start, for the `started` and `completed` events. */
   enqueuedAt = 0;
   startedAt = 0;

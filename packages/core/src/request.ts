@@ -76,6 +76,22 @@ export function checkUserinfo(url: URL, text: string, what = 'The URL'): string 
   );
 }
 
+let lastOriginOf: URL | undefined;
+let lastOrigin = '';
+
+/**
+ * `new URL(url).origin` of a URL that `checkUrl` accepted. The origin of the last URL parsed is kept, so
+ * a fan-out to one endpoint does not build the same string for every request.
+ */
+export function originOf(url: string): string {
+  const parsed = parseUrl(url);
+  if (parsed !== lastOriginOf) {
+    lastOriginOf = parsed;
+    lastOrigin = parsed.origin;
+  }
+  return lastOrigin;
+}
+
 /** Parses a URL that `checkUrl` accepted. */
 export function parseUrl(url: string): URL {
   if (url === lastHref && lastUrl?.href === url) return lastUrl;

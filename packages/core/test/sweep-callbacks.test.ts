@@ -114,6 +114,15 @@ describe('a callback that throws a value that cannot be printed', () => {
   });
 });
 
+/** Waits until `check()` holds (polling), so a loaded machine is no reason to fail. */
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`condition not met within ${ms} ms: ${check}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('cancelling or timing out frees the worker slot at once', () => {
   test('maxWorkers 1: cancel() on a request whose callback never settles lets the next one run', async () => {
     const http = new Http({ adapter: nodeAdapter(), maxWorkers: 1, logger: recordingLogger() });
@@ -125,7 +134,7 @@ describe('cancelling or timing out frees the worker slot at once', () => {
         }),
     });
     const next = http.request(`${server.url}/ok`);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await until(() => late);
     expect(late).toBe(true);
     expect(next.done()).toBe(false);
     expect(stuck.cancel()).toBe(true);
@@ -139,7 +148,7 @@ describe('cancelling or timing out frees the worker slot at once', () => {
     const http = new Http({ adapter: nodeAdapter(), maxWorkers: 1, logger: false });
     const stuck = http.request(`${server.url}/ok`, { callback: () => new Promise(() => {}) });
     const queued = http.request(`${server.url}/ok`);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await until(() => http.pending === 1);
     const closed = http.close({ cancelPending: true });
     expect((await settle(queued)).error).toBeInstanceOf(CancelledError);
     stuck.cancel();
@@ -149,10 +158,17 @@ describe('cancelling or timing out frees the worker slot at once', () => {
   test("a callback's late result after cancel is ignored", async () => {
     const http = new Http({ adapter: nodeAdapter(), maxWorkers: 1, logger: false });
     let finish!: (value: string) => void;
+    let entered!: () => void;
+    const inCallback = new Promise<void>((resolve) => (entered = resolve));
     const request = http.request(`${server.url}/ok`, {
-      callback: () => new Promise<string>((resolve) => (finish = resolve)),
+      callback: () =>
+        new Promise<string>((resolve) => {
+          finish = resolve;
+          entered();
+        }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Wait for the callback itself, not a fixed time: a loaded machine may take longer to get there.
+    await inCallback;
     request.cancel('changed my mind');
     finish('late');
     const result = await settle(request.data);
@@ -178,7 +194,7 @@ describe('cancelling or timing out frees the worker slot at once', () => {
     const http = new Http({ adapter, maxWorkers: 1, logger: false });
     const first = http.request('http://127.0.0.1:9/a');
     const second = http.request('http://127.0.0.1:9/b', { timeout: 20, retry: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => adapter.sent === 1);
     expect(adapter.sent).toBe(1);
     first.cancel();
     // The second gets the slot, then times out though its send never returns.
@@ -210,7 +226,7 @@ describe('cancelling or timing out frees the worker slot at once', () => {
     const outer = http.request(`${server.url}/ok`, {
       callback: () => http.request(`${server.url}/json`).content.json(),
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => http.size === 1);
     expect(outer.done()).toBe(false);
     expect(http.size).toBe(1);
     outer.cancel();

@@ -12,6 +12,7 @@ import { testBadInput } from './bad-input.js';
 import { interceptorCases } from './interceptors.js';
 import { testRfcCache } from './rfc-cache.js';
 import { testRfcRedirects } from './rfc-redirects.js';
+import { schedulingCases } from './scheduling.js';
 import { type BehaviourServer, startBehaviourServer, text, users } from './server.js';
 
 /** Options of `testBehaviour`. */
@@ -73,6 +74,7 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
     testRfcRedirects(client);
 
     interceptorCases(create);
+    schedulingCases(create);
 
     describe('redirects', () => {
       test.each([301, 302, 303, 307, 308])(

@@ -13,7 +13,7 @@ import { headerValue, trace } from './types.js';
  * policy itself is in `../retry.ts`.
  */
 export function retryLayer(context: PipelineContext): Layer<AdapterResponse> {
-  const { logger, timers, emitter } = context;
+  const { logger, timers, emitter, scheduler } = context;
   return (next) => async (hop, task) => {
     const policy = task.retry;
     let retries = 0;
@@ -48,6 +48,14 @@ export function retryLayer(context: PipelineContext): Layer<AdapterResponse> {
           continue;
         }
         throw error;
+      }
+      // RFC 9110 §10.2.3: a 429 or 503 with Retry-After pauses new starts to its origin (pauseOnRetryAfter).
+      if ((result.status === 429 || result.status === 503) && context.pauseOnRetryAfter) {
+        scheduler.retryAfter(
+          hop.url.origin,
+          headerValue(result.headers, 'retry-after'),
+          policy.maxRetryAfter,
+        );
       }
       if (
         retries < policy.limit &&

@@ -1,6 +1,7 @@
-import type { Adapter, AdapterRequest, AdapterResponse } from '../adapter.js';
+import type { Adapter } from '../adapter.js';
 import type { HttpCache } from '../cache/http-cache.js';
 import type { Credentials } from '../credentials.js';
+import type { Interceptor } from '../interceptor.js';
 import type { Logger } from '../logger.js';
 import type { HeaderPairs } from '../request.js';
 import type { RequestTask } from '../request-task.js';
@@ -9,6 +10,7 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Timers } from '../timers.js';
 import type { Hop } from './hop.js';
 
+export type { Interceptor, Send } from '../interceptor.js';
 export type { Exchanged, Hop } from './hop.js';
 
 /**
@@ -20,28 +22,6 @@ export type Handler<R> = (hop: Hop, task: RequestTask<any>) => Promise<R>;
 
 /** A layer of the pipeline: a function of the handler below it, like undici's interceptors. */
 export type Layer<Below, Above = Below> = (next: Handler<Below>) => Handler<Above>;
-
-/** One exchange with the transport, as adapters and interceptors see it. */
-export type Send = (request: AdapterRequest) => Promise<AdapterResponse>;
-
-/**
- * A user's layer around every exchange with the adapter (each attempt, redirect hop and credential
- * round trip), below core's rules: it sees the request as it goes on the wire and the response before
- * decoding. The first interceptor of the array sees the request first and the response last.
- *
- * @example
- * ```ts
- * const timing: Interceptor = (next) => async (request) => {
- *   const started = performance.now();
- *   try {
- *     return await next(request);
- *   } finally {
- *     console.log(request.method, request.url.href, performance.now() - started, 'ms');
- *   }
- * };
- * ```
- */
-export type Interceptor = (next: Send) => Send;
 
 /** What the layers need from their `Http`. Fields are read on each request, so settable options apply at once. */
 export interface PipelineContext {

@@ -31,11 +31,41 @@ export class RateWindow {
     this.interval = interval;
   }
 
-  /** The earliest time (same clock as `now`) at which one more exchange may begin: `now` when there is room. */
+  /**
+   * Starts the scheduler let through whose exchange has not begun yet: they hold room in the window
+   * until `commit()` records the exchange at the moment it really begins (or `release()` gives it back).
+   */
+  #reserved = 0;
+
+  /**
+   * The earliest time (same clock as `now`) at which one more exchange may begin: `now` when there is
+   * room; `Infinity` while reservations alone fill the window (a `commit()` or `release()` comes first).
+   */
   freeAt(now: number): number {
-    if (this.#times.length < this.limit) return now;
-    const oldest = this.#times[this.#next]!;
+    const times = this.#times;
+    // How many recorded starts must have aged out of the window before one more fits.
+    const need = times.length + this.#reserved - this.limit + 1;
+    if (need <= 0) return now;
+    if (need > times.length) return Number.POSITIVE_INFINITY;
+    const full = times.length === this.limit;
+    const oldest = times[full ? (this.#next + need - 1) % this.limit : need - 1]!;
     return Math.max(now, oldest + this.interval);
+  }
+
+  /** Holds room for a start whose exchange has not begun yet. */
+  reserve(): void {
+    this.#reserved++;
+  }
+
+  /** The reserved exchange begins now: it is recorded at its real time. */
+  commit(now: number): void {
+    this.#reserved = Math.max(0, this.#reserved - 1);
+    this.record(now);
+  }
+
+  /** The reserved start made no exchange (cancelled, answered from the cache): its room is free again. */
+  release(): void {
+    this.#reserved = Math.max(0, this.#reserved - 1);
   }
 
   /** Records an exchange that begins at `now`. */
@@ -49,9 +79,10 @@ export class RateWindow {
     this.#next = (this.#next + 1) % this.limit;
   }
 
-  /** True when no exchange it remembers is younger than `interval`: it can be forgotten. */
+  /** True when no exchange it remembers is younger than `interval`, and none is reserved: it can be forgotten. */
   expired(now: number): boolean {
     const times = this.#times;
+    if (this.#reserved > 0) return false;
     if (times.length === 0) return true;
     const newest =
       times.length < this.limit
@@ -67,6 +98,7 @@ export class RateWindow {
     const ordered =
       times.length < this.limit ? times : [...times.slice(this.#next), ...times.slice(0, this.#next)];
     for (const time of ordered.slice(-window.limit)) window.record(time);
+    window.#reserved = this.#reserved;
     return window;
   }
 }
@@ -84,4 +116,15 @@ export function freeAt(windows: readonly RateWindow[], now: number): number {
 /** Records one exchange in every window. */
 export function record(windows: readonly RateWindow[], now: number): void {
   for (const window of windows) window.record(now);
+}
+
+/** Reserves, commits or releases one start in every window (see `RateWindow.reserve`). */
+export function reserve(windows: readonly RateWindow[]): void {
+  for (const window of windows) window.reserve();
+}
+export function commit(windows: readonly RateWindow[], now: number): void {
+  for (const window of windows) window.commit(now);
+}
+export function release(windows: readonly RateWindow[]): void {
+  for (const window of windows) window.release();
 }

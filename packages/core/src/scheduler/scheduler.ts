@@ -1,4 +1,5 @@
 import type { RequestTask } from '../request-task.js';
+import { parseRetryAfter } from '../retry.js';
 import { maxTimerDelay, type Timers } from '../timers.js';
 import type { Emitter } from './events.js';
 import {
@@ -10,7 +11,7 @@ import {
 } from './limits.js';
 import { OriginState } from './origin-state.js';
 import { Pauses } from './pauses.js';
-import { freeAt, type RateLimit, RateWindow, record } from './rate-window.js';
+import { commit, freeAt, type RateLimit, RateWindow, record, release, reserve } from './rate-window.js';
 import { ReadyHeap } from './ready-heap.js';
 
 /** What `stats()` says of one origin. */
@@ -133,9 +134,10 @@ export class Scheduler {
     task.scheduled = state;
     this.#waiting++;
     if (state.line.size === 0 && this.#ready.size === 0 && this.#room()) {
-      const now = this.#timers.now();
+      // The clock is read only where a rate window needs it.
+      const now = state.windows.length === 0 && this.#windows.length === 0 ? 0 : this.#timers.now();
       if (this.#startable(state, now)) {
-        this.#launch(state, task, now);
+        this.#launch(state, task);
         return;
       }
     }
@@ -149,16 +151,17 @@ export class Scheduler {
     const state = task.scheduled;
     if (state === undefined || !state.line.take(task)) return false;
     this.#waiting--;
-    this.#refresh(state, this.#timers.now());
+    this.#settle(state, this.#timers.now());
     return true;
   }
 
   /** Takes every waiting request out of line (close with `cancelPending`). */
   drain(): RequestTask<any>[] {
     const drained: RequestTask<any>[] = [];
-    for (const state of this.#states.values()) {
+    const now = this.#timers.now();
+    for (const state of [...this.#states.values()]) {
       drained.push(...(state.line.drain() as RequestTask<any>[]));
-      this.#ready.remove(state);
+      this.#settle(state, now);
     }
     this.#waiting = 0;
     return drained;
@@ -169,9 +172,13 @@ export class Scheduler {
     const state = task.scheduled!;
     this.#running--;
     state.running--;
-    const now = this.#timers.now();
-    if (state.windows.length === 0 && state.idle(now)) this.#states.delete(state.origin);
-    else this.#refresh(state, now);
+    if (task.reservation) {
+      // Ended without an exchange (cancelled, or answered before the network): its room is free.
+      task.reservation = false;
+      release(this.#windows);
+      release(state.windows);
+    }
+    this.#settle(state, state.windows.length === 0 ? 0 : this.#timers.now());
     this.pump();
   }
 
@@ -182,16 +189,41 @@ export class Scheduler {
    * admitted when the request started.
    */
   admit(task: RequestTask<any>, url: URL): Promise<void> | undefined {
-    if (task.firstUrl === url) {
-      task.firstUrl = undefined;
+    const first = task.firstUrl === url;
+    task.firstUrl = undefined;
+    if (task.reservation) {
+      task.reservation = false;
+      const state = task.scheduled!;
+      // The start reserved room; the exchange is recorded now, when it really begins.
+      if (first) {
+        this.#settleReservation(state, true);
+        return undefined;
+      }
+      this.#settleReservation(state, false);
+    } else if (first) {
       return undefined;
     }
-    task.firstUrl = undefined;
-    const state =
-      this.#windows.length === 0 && this.#perOrigin === undefined && this.#origins.size === 0
-        ? undefined
-        : this.#state(url.origin);
-    if (state === undefined || (state.windows.length === 0 && this.#windows.length === 0)) return undefined;
+    if (this.#windows.length === 0 && this.#perOrigin === undefined && this.#origins.size === 0)
+      return undefined;
+    return this.#admitTo(task, this.#state(url.origin));
+  }
+
+  /** A started request's reserved room: recorded now (`used`) or given back; new starts may follow. */
+  #settleReservation(state: OriginState, used: boolean): void {
+    const now = this.#timers.now();
+    if (used) {
+      commit(this.#windows, now);
+      commit(state.windows, now);
+    } else {
+      release(this.#windows);
+      release(state.windows);
+    }
+    if (state.line.size > 0) this.#refresh(state, now);
+    this.pump();
+  }
+
+  #admitTo(task: RequestTask<any>, state: OriginState): Promise<void> | undefined {
+    if (state.windows.length === 0 && this.#windows.length === 0) return undefined;
     const now = this.#timers.now();
     const at = Math.max(freeAt(this.#windows, now), freeAt(state.windows, now));
     if (at <= now) {
@@ -202,19 +234,28 @@ export class Scheduler {
     return this.#waitForRoom(task, state, at - now);
   }
 
+  /** Holds new starts back (for the client, and for `state`) while an exchange waits for a window. */
   async #waitForRoom(task: RequestTask<any>, state: OriginState, ms: number): Promise<void> {
     this.#hopsWaiting++;
     state.hopsWaiting++;
     this.#ready.remove(state);
+    let slept = false;
     try {
-      await task.sleep(this.#timers, Math.min(ms, maxTimerDelay));
+      await task.sleep(this.#timers, Math.min(Math.ceil(ms), maxTimerDelay));
+      slept = true;
     } finally {
       this.#hopsWaiting--;
       state.hopsWaiting--;
+      // Cancelled while waiting: new starts may go again at once.
+      if (!slept) {
+        this.#refresh(state, this.#timers.now());
+        this.pump();
+      }
     }
-    const again = this.admit(task, task.firstUrl ?? new URL(state.origin));
+    const again = this.#admitTo(task, state);
     if (again !== undefined) await again;
     this.#refresh(state, this.#timers.now());
+    this.pump();
   }
 
   /** Starts waiting requests while the client and their origins have room. */
@@ -230,7 +271,7 @@ export class Scheduler {
           break;
         }
         const state = this.#ready.peek()!;
-        this.#launch(state, state.line.dequeue() as RequestTask<any>, now);
+        this.#launch(state, state.line.dequeue() as RequestTask<any>);
         this.#refresh(state, now);
       }
     } finally {
@@ -247,6 +288,17 @@ export class Scheduler {
   /** Ends the client's pause, or `origin`'s. */
   resume(origin: string | undefined): void {
     this.pauses.resume(origin, origin === undefined ? undefined : this.#states.get(origin));
+  }
+
+  /**
+   * A 429 or 503 answered with `Retry-After` (RFC 9110 §10.2.3): `origin` starts nothing new until then,
+   * at most `cap` ms (the request's `retry.maxRetryAfter`). Nothing for a missing or past value.
+   */
+  retryAfter(origin: string, header: string | undefined, cap: number): void {
+    if (header === undefined) return;
+    const wait = parseRetryAfter(header, Date.now());
+    if (wait === undefined || wait <= 0) return;
+    this.pauses.retryAfter(origin, Math.min(wait, cap, maxTimerDelay));
   }
 
   /** What `stats().origins` shows. */
@@ -267,6 +319,8 @@ export class Scheduler {
     for (const state of this.#states.values()) {
       if (state.wakeTimer !== undefined) this.#timers.clearTimeout(state.wakeTimer);
       state.wakeTimer = undefined;
+      if (state.pauseTimer !== undefined) this.#timers.clearTimeout(state.pauseTimer);
+      state.pauseTimer = undefined;
     }
     this.pauses.dispose();
   }
@@ -287,13 +341,27 @@ export class Scheduler {
     );
   }
 
-  #launch(state: OriginState, task: RequestTask<any>, now: number): void {
+  #launch(state: OriginState, task: RequestTask<any>): void {
     this.#waiting--;
     this.#running++;
     state.running++;
-    if (this.#windows.length > 0) record(this.#windows, now);
-    if (state.windows.length > 0) record(state.windows, now);
+    if (this.#windows.length > 0 || state.windows.length > 0) {
+      // Room is held, not yet recorded: the first exchange records itself when it really begins.
+      reserve(this.#windows);
+      reserve(state.windows);
+      task.reservation = true;
+    }
     this.#start(task);
+  }
+
+  /** After a request of `state` left: drop the state if nothing is left of it, else re-place it. */
+  #settle(state: OriginState, now: number): void {
+    if (state.windows.length === 0 && state.idle(now)) {
+      this.#ready.remove(state);
+      if (this.#states.get(state.origin) === state) this.#states.delete(state.origin);
+    } else {
+      this.#refresh(state, now);
+    }
   }
 
   /** Puts `state` in the ready heap, or out of it (with a wake-up when a rate window will free room). */
