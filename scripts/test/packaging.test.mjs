@@ -26,6 +26,7 @@ const readmes = [
   'packages/axios/README.md',
   'packages/fetch/README.md',
   'packages/adapter-tests/README.md',
+  'packages/bullmq/README.md',
 ];
 // A block may use the factories its README imported in an earlier block; it gets those imports.
 const knownImports = {
@@ -34,6 +35,8 @@ const knownImports = {
   axiosAdapter: '@asynchttp/axios',
   fetchAdapter: '@asynchttp/fetch',
   testAdapter: '@asynchttp/adapter-tests',
+  bullmqAdapter: '@asynchttp/bullmq',
+  startWorker: '@asynchttp/bullmq',
 };
 // The adapter-tests README shows an adapter package's own test; the undici adapter stands in for it.
 const standIns = [

@@ -9,6 +9,7 @@ import { adapterNames, adapters } from './adapters.js';
 import { JobError, runJob } from './client.js';
 import { mainThreadParsers, poolParsers } from './domain.js';
 import { describeFailure } from './failure.js';
+import { startFleet } from './fleet.js';
 import { RunRecorder } from './recorder.js';
 import {
   formatComparison,
@@ -39,6 +40,8 @@ Options:
                    off on one core)
   --base-url URL   a transit API serving /agencies.json, /agencies/<id>/routes.json and
                    /agencies/<id>/routes/<route>.json (default: an embedded server on 127.0.0.1)
+  --redis URL      run the job through a local fleet over BullMQ and Redis (redis://...) instead
+  --worker-processes N  worker processes of that fleet, started and stopped here (default: 3)
   --debug          turn on asynchttp's debug log (the debug package, namespace asynchttp)
   -h, --help       show this help`;
 
@@ -57,6 +60,8 @@ interface Settings {
   threads: number;
   base: URL | undefined;
   debug: boolean;
+  redis: string | undefined;
+  processes: number;
 }
 
 function parse(argv: string[]): Settings | undefined {
@@ -76,6 +81,8 @@ function parse(argv: string[]): Settings | undefined {
         requests: { type: 'string' },
         threads: { type: 'string' },
         'base-url': { type: 'string' },
+        redis: { type: 'string' },
+        'worker-processes': { type: 'string', default: '3' },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -126,6 +133,8 @@ function parse(argv: string[]): Settings | undefined {
           : positive(values.threads as string, '--threads', ' or off'),
     base: values['base-url'] === undefined ? undefined : baseUrl(values['base-url'] as string),
     debug: values.debug === true,
+    redis: values.redis === undefined ? undefined : redisUrl(values.redis as string),
+    processes: positive(values['worker-processes'] as string, '--worker-processes'),
   };
 }
 
@@ -143,6 +152,11 @@ function positive(text: string, flag: string, or = ''): number {
  */
 function defaultThreads(): number {
   return availableParallelism() > 1 ? 1 : 0;
+}
+
+function redisUrl(text: string): string {
+  if (!/^rediss?:\/\/./.test(text)) throw new UsageError(`--redis must be a redis:// URL, got "${text}"`);
+  return text;
 }
 
 const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
@@ -200,14 +214,23 @@ async function run(settings: Settings): Promise<number> {
     rates: settings.rates.map((text) => text.trim()),
   };
   let failed = 0;
+  const fleet =
+    settings.redis === undefined
+      ? undefined
+      : await startFleet(settings.redis, settings.processes, settings.workers).catch(async (error) => {
+          await server?.close();
+          throw new UsageError(`could not start the fleet: ${(error as Error).message}`);
+        });
+  // With --redis the same job runs once, through the fleet (its workers use undici).
+  const names = fleet === undefined ? settings.adapters : [`bullmq (${settings.processes} worker processes)`];
   const pool = settings.threads > 0 ? new ThreadPool({ maxThreads: settings.threads }) : undefined;
   const parsers = pool === undefined ? mainThreadParsers : poolParsers(pool);
   const parsing = pool === undefined ? 'on the main thread' : `in ${settings.threads} thread(s)`;
   try {
-    for (const name of settings.adapters) {
+    for (const name of names) {
       out.write(`${name}: ${describeLimits(limits)} against ${where}, parsing ${parsing}\n`);
       const http = new Http({
-        adapter: await adapters[name]!(),
+        adapter: fleet === undefined ? await adapters[name]!() : fleet.adapter(),
         maxWorkers: settings.workers,
         ...(settings.perOriginWorkers === undefined
           ? {}
@@ -254,6 +277,7 @@ async function run(settings: Settings): Promise<number> {
     }
   } finally {
     await pool?.close();
+    await fleet?.stop();
     await server?.close();
   }
   if (summaries.length > 1) out.write(`${formatComparison(summaries)}\n`);

@@ -29,6 +29,14 @@ export interface Adapter {
   send(request: AdapterRequest): Promise<AdapterResponse>;
   /** Closes pooled connections. Called once by `Http.close()`. */
   close?(): Promise<void>;
+  /**
+   * `true` for a transport whose `send()` may wait in a queue of its own (a job queue, a remote
+   * fleet) before the exchange begins. Core then arms the attempt's `timeout` only when the adapter
+   * calls `request.started()`, so the wait does not count; such an adapter must call it once the
+   * exchange really starts (a `send()` that settles without calling it was never timed).
+   * @default false
+   */
+  readonly queued?: boolean | undefined;
 }
 
 /** What core hands to `Adapter.send()`. Adapters must not mutate it. */
@@ -48,6 +56,11 @@ export interface AdapterRequest {
    * `ResponseTooLargeError` once the body passes it; core checks again either way.
    */
   readonly maxResponseBytes?: number | undefined;
+  /**
+   * For `queued` adapters: call when the exchange really starts (it left the adapter's own queue), so
+   * the attempt's `timeout` counts from then. Later calls are ignored; absent for other adapters.
+   */
+  readonly started?: (() => void) | undefined;
 }
 
 /** What `Adapter.send()` resolves with. */

@@ -89,6 +89,7 @@ function freshRequest(request: AdapterRequest, name: string): AdapterRequest {
     body: request.body,
     signal: request.signal,
     maxResponseBytes: request.maxResponseBytes,
+    started: request.started,
   };
   return copy;
 }

@@ -20,20 +20,32 @@ export function transport(context: PipelineContext): Handler<AdapterResponse> {
     interceptors.length === 0
       ? undefined
       : composeInterceptors(interceptors, (request) => adapter.send(request), name);
+  const queued = adapter.queued === true;
   return async (hop, task) => {
     task.attempts++;
     const attempt = new AttemptRequest(hop.url, hop.method, hop.headers, hop.body, maxResponseBytes);
     task.controller = attempt;
     const timeout = task.timeout;
-    const timer = Number.isFinite(timeout)
-      ? timers.setTimeout(() => timedOut(task, context, attempt), timeout)
-      : undefined;
+    const timed = Number.isFinite(timeout);
+    let timer: unknown;
+    let ended = false;
+    const arm = (): void => {
+      if (timer === undefined && !ended && !attempt.aborted) {
+        timer = timers.setTimeout(() => timedOut(task, context, attempt), timeout);
+      }
+    };
+    // A queued adapter's own wait (a job queue, a fleet's limits) is not the exchange: its timer starts
+    // when the adapter says the exchange has begun. Other adapters never pay for the hook.
+    if (!timed) {
+      if (queued) startedHook(attempt, noop);
+    } else if (queued) startedHook(attempt, arm);
+    else arm();
     try {
       const sending = send === undefined ? adapter.send(attempt) : send(attempt);
       // When a timeout does not settle the request itself (a retry or a forced 408 follows), the
       // attempt must end on abort even if the adapter ignores its signal; otherwise the adapter's own
       // settling is awaited, with no extra promise on the common path.
-      const result = await (timer !== undefined && (context.forced || task.retry.onTimeout)
+      const result = await (timed && (context.forced || task.retry.onTimeout)
         ? endOnAbort(sending, attempt)
         : sending);
       if (send !== undefined) return result;
@@ -42,10 +54,18 @@ export function transport(context: PipelineContext): Handler<AdapterResponse> {
     } catch (failure) {
       throw adapterFailure(failure, attempt, name);
     } finally {
+      ended = true;
       if (timer !== undefined) timers.clearTimeout(timer);
       task.controller = undefined;
     }
   };
+}
+
+function noop(): void {}
+
+/** Gives a queued adapter's request its `started()` hook (`AdapterRequest.started`). */
+function startedHook(attempt: AttemptRequest, started: () => void): void {
+  Object.defineProperty(attempt, 'started', { value: started, enumerable: true });
 }
 
 function timedOut(task: RequestTask<any>, context: PipelineContext, attempt: AttemptRequest): void {
