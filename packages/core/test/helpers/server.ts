@@ -8,6 +8,8 @@ export interface TestServer {
   /** Open connections right now. */
   readonly connections: number;
   requests: { method: string; url: string; headers: http.IncomingHttpHeaders; body: Buffer }[];
+  /** The most `/delay/<ms>` requests it held at once (reset it with `peak = 0`). */
+  peak: number;
   close(): Promise<void>;
 }
 
@@ -18,7 +20,7 @@ export interface TestServer {
 export async function startServer(): Promise<TestServer> {
   const sockets = new Set<import('node:net').Socket>();
   const timers = new Set<NodeJS.Timeout>();
-  const state = { hits: 0, requests: [] as TestServer['requests'] };
+  const state = { hits: 0, requests: [] as TestServer['requests'], peak: 0, holding: 0 };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -29,7 +31,10 @@ export async function startServer(): Promise<TestServer> {
       const path = new URL(req.url!, 'http://x').pathname;
       const delay = /^\/delay\/(\d+)/.exec(path);
       if (delay) {
+        state.holding++;
+        state.peak = Math.max(state.peak, state.holding);
         const timer = setTimeout(() => {
+          state.holding--;
           timers.delete(timer);
           res.end(`waited ${delay[1]}`);
         }, Number(delay[1]));
@@ -89,6 +94,12 @@ export async function startServer(): Promise<TestServer> {
     },
     get connections() {
       return sockets.size;
+    },
+    get peak() {
+      return state.peak;
+    },
+    set peak(value: number) {
+      state.peak = value;
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
