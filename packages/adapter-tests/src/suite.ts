@@ -584,19 +584,29 @@ interface SendOptions {
   body?: Uint8Array | undefined;
   maxResponseBytes?: number | undefined;
   controller?: AbortController | undefined;
+  stream?: boolean | undefined;
 }
 
+/** A response read whole: what `adapter.send` gives without `stream`. */
+type WholeResponse = AdapterResponse & { body: Uint8Array };
+
 /** One exchange through `adapter.send`, with the request built as core would build it. */
-function send(adapter: Adapter, url: string, options: SendOptions = {}): Promise<AdapterResponse> {
-  const request: AdapterRequest = {
+async function send(adapter: Adapter, url: string, options: SendOptions = {}): Promise<WholeResponse> {
+  const response = await adapter.send(sendRequest(url, options));
+  expect(response.body, 'without stream: true, the body is a Uint8Array').toBeInstanceOf(Uint8Array);
+  return response as WholeResponse;
+}
+
+function sendRequest(url: string, options: SendOptions): AdapterRequest {
+  return {
     url: new URL(url),
     method: options.method ?? 'GET',
     headers: options.headers ?? [],
     body: options.body,
     signal: (options.controller ?? new AbortController()).signal,
     maxResponseBytes: options.maxResponseBytes ?? 64 * mib,
+    stream: options.stream,
   };
-  return adapter.send(request);
 }
 
 function header(response: AdapterResponse, name: string): string | undefined {

@@ -41,3 +41,30 @@ async function collect(body: Body, limit: number): Promise<Uint8Array> {
   const joined = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
   return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
 }
+
+/**
+ * The unread body as a web stream, pulled chunk by chunk (undici's socket is read only as fast as the
+ * caller reads); cancelling it destroys the body, so undici closes the connection instead of draining it.
+ */
+export function toWebStream(body: Body, failure: (error: unknown) => unknown): ReadableStream<Uint8Array> {
+  const chunks = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let next: IteratorResult<Buffer>;
+        try {
+          next = await chunks.next();
+        } catch (error) {
+          throw failure(error);
+        }
+        const { done, value } = next;
+        if (done) controller.close();
+        else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      },
+      cancel() {
+        body.destroy();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
