@@ -77,7 +77,15 @@ function decoder(coding: Coding): TransformStream<Uint8Array, Uint8Array> {
               : hasZlibHeader(chunk) || chunk.byteLength < 2
                 ? z.createInflate()
                 : z.createInflateRaw();
-        inflater.on('data', (data) => controller.enqueue(data));
+        const current = inflater;
+        current.on('data', (data) => {
+          try {
+            controller.enqueue(data);
+          } catch {
+            // The stream was cancelled or failed meanwhile: the rest of the output has no reader.
+            current.destroy();
+          }
+        });
         inflater.on('error', (error) => {
           failure = error;
         });

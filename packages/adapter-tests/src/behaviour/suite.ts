@@ -14,6 +14,7 @@ import { testRfcCache } from './rfc-cache.js';
 import { testRfcRedirects } from './rfc-redirects.js';
 import { schedulingCases } from './scheduling.js';
 import { type BehaviourServer, startBehaviourServer, text, users } from './server.js';
+import { streamingCases } from './streaming.js';
 
 /** Options of `testBehaviour`. */
 export interface TestBehaviourOptions {
@@ -75,6 +76,7 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
 
     interceptorCases(create);
     schedulingCases(create);
+    streamingCases(create);
 
     describe('redirects', () => {
       test.each([301, 302, 303, 307, 308])(
