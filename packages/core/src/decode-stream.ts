@@ -63,6 +63,7 @@ function decoder(coding: Coding): TransformStream<Uint8Array, Uint8Array> {
   if (zlib === undefined) return webDecoder(coding);
   let inflater: ZlibStream | undefined;
   let failure: Error | undefined;
+  let pending: ((error?: Error) => void) | undefined;
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       if (chunk.byteLength === 0) return;
@@ -86,13 +87,21 @@ function decoder(coding: Coding): TransformStream<Uint8Array, Uint8Array> {
             current.destroy();
           }
         });
-        inflater.on('error', (error) => {
+        current.on('error', (error) => {
           failure = error;
+          // zlib may drop the callback of the write it failed on: the pending write ends here instead.
+          pending?.(error);
         });
       }
+      if (failure !== undefined) throw failed(coding, failure);
       const current = inflater;
       return new Promise<void>((resolve, reject) => {
-        current.write(chunk, (error) => (error ? reject(failed(coding, error)) : resolve()));
+        pending = (error) => {
+          pending = undefined;
+          if (error) reject(failed(coding, error));
+          else resolve();
+        };
+        current.write(chunk, (error) => pending?.(error ?? undefined));
       });
     },
     flush() {

@@ -131,7 +131,7 @@ class FetchAdapter implements Adapter {
         reason: reasonPhrase(response.status, response.statusText),
         headers,
         body: streaming
-          ? streamBody(response, request, () => target.removeEventListener('abort', abort))
+          ? streamBody(response, request, () => target.removeEventListener('abort', abort), abort)
           : await readBody(response, request, raw),
         decoded: !raw,
         url: this.#redirect === 'follow' && response.url !== '' ? response.url : undefined,
@@ -207,6 +207,7 @@ function streamBody(
   response: Response,
   request: AdapterRequest,
   done: () => void,
+  abort: () => void,
 ): ReadableStream<Uint8Array> {
   const body = response.body;
   if (body === null) {
@@ -231,7 +232,9 @@ function streamBody(
       },
       cancel(reason) {
         done();
-        return reader.cancel(reason);
+        // Cancelling fetch's body alone lets Node's fetch keep the connection reading; aborting closes it.
+        abort();
+        return reader.cancel(reason).catch(ignore);
       },
     },
     { highWaterMark: 0 },
