@@ -180,25 +180,39 @@ class AxiosAdapter implements Adapter {
 }
 
 /**
- * The unread response (`responseType: 'stream'`) as a web stream, read only as the caller reads;
- * cancelling it destroys the response, which closes the connection.
+ * The unread response (`responseType: 'stream'`) as a web stream, read only as the caller reads: the
+ * response flows for one chunk per pull and is paused again. Cancelling it destroys the response, which
+ * closes the connection; a connection closed before the end is a failure, not an end.
  */
 function toWebStream(data: Readable, request: AdapterRequest): ReadableStream<Uint8Array> {
-  const chunks = (data as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let ended = false;
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: unknown) => {
+    if (ended) return;
+    ended = true;
+    controller.error(toCoreError(error, request));
+  };
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        let next: IteratorResult<Buffer>;
-        try {
-          next = await chunks.next();
-        } catch (error) {
-          throw toCoreError(error, request);
-        }
-        if (next.done) controller.close();
-        else
-          controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+      start(controller) {
+        data.pause();
+        data.on('data', (chunk: Buffer) => {
+          if (ended) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) data.pause();
+        });
+        data.once('end', () => {
+          if (ended) return;
+          ended = true;
+          controller.close();
+        });
+        data.once('error', (error) => fail(controller, error));
+        data.once('close', () => fail(controller, new Error('The connection closed before the body ended')));
+      },
+      pull() {
+        data.resume();
       },
       cancel() {
+        ended = true;
         data.destroy();
       },
     },

@@ -1,4 +1,5 @@
 import type { AttemptRequest } from './attempt.js';
+import { counted } from './content.js';
 import { isAsyncHttpError } from './errors/async-http-error.js';
 import { CancelledError } from './errors/cancelled-error.js';
 import { ConnectionError } from './errors/connection-error.js';
@@ -60,7 +61,8 @@ export function guardBody(
     );
   };
   task.openBody = open;
-  return new ReadableStream<Uint8Array>(
+  const count = { bytes: 0 };
+  const stream = new ReadableStream<Uint8Array>(
     {
       start(made) {
         controller = made;
@@ -85,6 +87,7 @@ export function guardBody(
           end();
           return;
         }
+        count.bytes += result.value.byteLength;
         controller.enqueue(result.value);
       },
       cancel(reason) {
@@ -98,6 +101,7 @@ export function guardBody(
     },
     { highWaterMark: 0 },
   );
+  return counted(stream, count);
 }
 
 /**

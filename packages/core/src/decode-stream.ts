@@ -7,6 +7,7 @@ import {
   type ZlibStream,
   zlib,
 } from './compression.js';
+import { counted } from './content.js';
 import { DecompressionError } from './errors/decompression-error.js';
 
 /** Counts the encoded bytes that went in, so the ratio limit can be checked on each decoded chunk. */
@@ -30,17 +31,18 @@ export function decodeStream(
   for (let index = codings.length - 1; index >= 0; index--) {
     stream = stream.pipeThrough(decoder(codings[index]!));
   }
-  let decoded = 0;
-  return stream.pipeThrough(
+  const decoded = { bytes: 0 };
+  const checked = stream.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
-        decoded += chunk.byteLength;
+        decoded.bytes += chunk.byteLength;
         const cap = Math.max(ratioFloorBytes, count.bytes * maxRatio);
-        if (decoded > cap) throw tooLarge(cap);
+        if (decoded.bytes > cap) throw tooLarge(cap);
         controller.enqueue(chunk);
       },
     }),
   );
+  return counted(checked, decoded);
 }
 
 function counting(count: EncodedCount): TransformStream<Uint8Array, Uint8Array> {

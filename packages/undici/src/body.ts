@@ -43,25 +43,37 @@ async function collect(body: Body, limit: number): Promise<Uint8Array> {
 }
 
 /**
- * The unread body as a web stream, pulled chunk by chunk (undici's socket is read only as fast as the
- * caller reads); cancelling it destroys the body, so undici closes the connection instead of draining it.
+ * The unread body as a web stream, read only as the caller reads: the body flows for one chunk per
+ * pull and is paused again (events, not an async iterator: one promise less per chunk). Cancelling it
+ * destroys the body, so undici closes the connection instead of draining it.
  */
 export function toWebStream(body: Body, failure: (error: unknown) => unknown): ReadableStream<Uint8Array> {
-  const chunks = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let ended = false;
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        let next: IteratorResult<Buffer>;
-        try {
-          next = await chunks.next();
-        } catch (error) {
-          throw failure(error);
-        }
-        const { done, value } = next;
-        if (done) controller.close();
-        else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      start(controller) {
+        body.pause();
+        body.on('data', (chunk: Buffer) => {
+          if (ended) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) body.pause();
+        });
+        body.once('end', () => {
+          if (ended) return;
+          ended = true;
+          controller.close();
+        });
+        body.once('error', (error) => {
+          if (ended) return;
+          ended = true;
+          controller.error(failure(error));
+        });
+      },
+      pull() {
+        body.resume();
       },
       cancel() {
+        ended = true;
         body.destroy();
       },
     },
