@@ -5,7 +5,8 @@ import { startTransitServer, type TransitServer } from './transit-server.js';
 /**
  * Runs one of the examples in the repository's examples/ folder (built into dist/examples) against a
  * transit API: the URL given after the name, else `TRANSIT_URL`, else an embedded server started here
- * and stopped afterwards.
+ * and stopped afterwards. An example that exports `usage` takes its own arguments instead (`download
+ * <url> <file>`), and no server is started for it.
  */
 const folder = new URL('./examples/', import.meta.url);
 const names = readdirSync(folder)
@@ -15,11 +16,14 @@ const names = readdirSync(folder)
 const usage = `usage: pnpm example <name> [base-url]; examples: ${names.join(', ')}`;
 
 interface Example {
-  main(baseUrl: string): Promise<void>;
+  /** Set by an example that takes its own arguments, such as `'<url> <file>'`. */
+  usage?: string;
+  main(baseUrlOrArgs: string | string[]): Promise<void>;
 }
 
 async function run(argv: string[]): Promise<number> {
-  const args = argv[0] === '--' ? argv.slice(1) : argv;
+  // pnpm passes a `--` through (`pnpm example download -- <url> <file>`): it separates nothing here.
+  const args = argv.filter((arg) => arg !== '--');
   const [name, url = process.env.TRANSIT_URL, ...rest] = args;
   if (name === undefined || name === '-h' || name === '--help') {
     process.stdout.write(`${usage}\n`);
@@ -29,6 +33,10 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`unknown example "${name}"; ${usage}\n`);
     return 2;
   }
+  // Errors thrown by an example then point at its TypeScript lines, as they do in the callback example.
+  process.setSourceMapsEnabled(true);
+  const example = (await import(new URL(`${name}.js`, folder).href)) as Example;
+  if (example.usage !== undefined) return runOwn(name, example, args.slice(1));
   if (rest.length > 0) {
     process.stderr.write(`unexpected argument "${rest[0]}"; ${usage}\n`);
     return 2;
@@ -37,9 +45,6 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`the transit API must be an http(s) URL, got "${url}"\n`);
     return 2;
   }
-  // Errors thrown by an example then point at its TypeScript lines, as they do in the callback example.
-  process.setSourceMapsEnabled(true);
-  const example = (await import(new URL(`${name}.js`, folder).href)) as Example;
   let server: TransitServer | undefined;
   if (url === undefined) server = await startTransitServer();
   const base = server?.url ?? (url!.endsWith('/') ? url! : `${url}/`);
@@ -53,6 +58,23 @@ async function run(argv: string[]): Promise<number> {
     return 1;
   } finally {
     await server?.close();
+  }
+}
+
+/** An example with arguments of its own: a wrong count is a usage error, a failure one line. */
+async function runOwn(name: string, example: Example, args: string[]): Promise<number> {
+  const expected = example.usage!.split(' ').filter((word) => word !== '').length;
+  if (args.length !== expected) {
+    process.stderr.write(`usage: pnpm example ${name} -- ${example.usage}\n`);
+    return 2;
+  }
+  try {
+    await example.main(args);
+    return 0;
+  } catch (error) {
+    const { name: kind, message } = error as Error;
+    process.stderr.write(`example ${name} failed: ${kind}: ${String(message).split('\n', 1)[0]}\n`);
+    return 1;
   }
 }
 

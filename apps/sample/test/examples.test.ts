@@ -1,4 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, type ExpectStatic, expect, it } from 'vitest';
 import { generateTransitData } from '../src/transit-data.js';
 import { startTransitServer, type TransitServer } from '../src/transit-server.js';
@@ -63,13 +67,17 @@ const sources = readdirSync(new URL('../../../examples/', import.meta.url))
   .filter((file) => file.endsWith('.ts'))
   .map((file) => file.slice(0, -3));
 
+/** Examples that take arguments of their own (tested below, each against its own server). */
+const ownArguments = ['download'];
+const transitExamples = sources.filter((name) => !ownArguments.includes(name));
+
 describe.concurrent('examples against the embedded transit server', () => {
   it('every example in examples/ is built and has expectations here', ({ expect }) => {
     expect(built.sort()).toEqual(sources.sort());
-    expect(Object.keys(expectations).sort()).toEqual(sources.sort());
+    expect([...Object.keys(expectations), ...ownArguments].sort()).toEqual(sources.sort());
   });
 
-  it.for(sources)('%s', async (name, { expect }) => {
+  it.for(transitExamples)('%s', async (name, { expect }) => {
     const run = await runNode(['dist/run-example.js', name]);
     // Only asynchttp's warnings (on by default, on stderr) may appear: a failing callback is logged
     // with its request() call site, which the callback and json-client examples provoke on purpose.
@@ -83,6 +91,64 @@ describe.concurrent('examples against the embedded transit server', () => {
       new RegExp(`^example ${name} against http://127\\.0\\.0\\.1:\\d+/ \\(embedded\\)$`, 'm'),
     );
     expectations[name]!(run.stdout, expect);
+  });
+});
+
+describe('the download example', () => {
+  const size = 3 * 1024 * 1024 + 5;
+  // Byte i is i % 251, so a chunk lost, repeated or reordered shows in the saved file.
+  const body = Buffer.from(Array.from({ length: size }, (_, i) => i % 251));
+  let server: Server;
+  let url: string;
+  let folder: string;
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'asynchttp-download-'));
+    server = createServer((req, res) => {
+      if (req.url !== '/big.bin') {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-length': size, 'content-type': 'application/octet-stream' });
+      // In pieces, so the file is written as they come.
+      let at = 0;
+      const next = () => {
+        while (at < size) {
+          const piece = body.subarray(at, at + 256 * 1024);
+          at += piece.byteLength;
+          if (!res.write(piece)) return void res.once('drain', next);
+        }
+        res.end();
+      };
+      next();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('saves the body to the file, byte-exact, and reports size and rate', async () => {
+    const file = join(folder, 'big.bin');
+    const run = await runNode(['dist/run-example.js', 'download', '--', `${url}/big.bin`, file]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      new RegExp(`^saved ${size} bytes to .*big\\.bin in [\\d.]+ s \\([\\d.]+ MiB/s\\)$`, 'm'),
+    );
+    expect(readFileSync(file).equals(body)).toBe(true);
+  });
+
+  it('a wrong argument count is a usage error; a 404 fails in one line', async () => {
+    const usage = await runNode(['dist/run-example.js', 'download', `${url}/big.bin`]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe('usage: pnpm example download -- <url> <file>\n');
+    const missing = await runNode(['dist/run-example.js', 'download', `${url}/nope`, join(folder, 'nope')]);
+    expect(missing.code).toBe(1);
+    expect(isOneLine(missing.stderr)).toBe(true);
+    expect(missing.stderr).toMatch(/^example download failed: Error: 404 Not Found/);
   });
 });
 

@@ -50,6 +50,12 @@ export const adapterCases = [
    * once past the limit, so the server writes little more than the limit plus socket buffers.
    */
   'response-too-large-stops-reading',
+  /**
+   * `adapter.send` with `stream: true`: resolves at the headers with the body unread as a
+   * `ReadableStream` (no `maxResponseBytes` applies), byte-exact when read, cancellable mid-body (the
+   * connection closes), aborted by the signal mid-body; and a `ReadableStream` request body is sent.
+   */
+  'stream-response',
   /** 100 sequential requests reuse a few connections. */
   'keep-alive',
   /** 16 concurrent requests run on parallel connections. */

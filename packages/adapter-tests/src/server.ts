@@ -31,6 +31,8 @@ export interface SuiteServer {
   readonly requests: SeenRequest[];
   /** Requests whose target starts with `prefix`. */
   seen(prefix: string): SeenRequest[];
+  /** Settles when the response to a request whose target starts with `prefix` is closed or done. */
+  closed(prefix: string): Promise<void>;
   /** Settles when a request whose target starts with `prefix` has arrived (headers read). */
   arrived(prefix: string): Promise<void>;
   /** The `/flood/<mib>` response whose target starts with `prefix`, once it started. */
@@ -83,6 +85,7 @@ export async function startServer(payloads: Payloads, options: ServerOptions = {
   const connectionIds = new WeakMap<Socket, number>();
   const timers = new Set<NodeJS.Timeout>();
   const waiters: { prefix: string; resolve: () => void }[] = [];
+  const closers: { prefix: string; resolve: () => void }[] = [];
   const requests: SeenRequest[] = [];
   const floods = new Map<string, Flood>();
   let nextConnection = 0;
@@ -118,6 +121,11 @@ export async function startServer(payloads: Payloads, options: ServerOptions = {
       inFlight--;
     };
     res.on('close', done);
+    res.on('close', () => {
+      for (let i = closers.length - 1; i >= 0; i--) {
+        if (target.startsWith(closers[i]!.prefix)) closers.splice(i, 1)[0]!.resolve();
+      }
+    });
     for (let i = waiters.length - 1; i >= 0; i--) {
       if (target.startsWith(waiters[i]!.prefix)) waiters.splice(i, 1)[0]!.resolve();
     }
@@ -229,6 +237,7 @@ export async function startServer(payloads: Payloads, options: ServerOptions = {
 
   return {
     url: `${scheme}://127.0.0.1:${port}`,
+    closed: (prefix) => new Promise<void>((resolve) => closers.push({ prefix, resolve })),
     get openConnections() {
       return sockets.size;
     },

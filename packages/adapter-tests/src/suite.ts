@@ -334,6 +334,49 @@ export function testAdapter(options: TestAdapterOptions): void {
       });
     });
 
+    check('stream-response', 'adapter.send with stream: true hands the body back unread', async () => {
+      await withAdapter(async (adapter) => {
+        const whole = await adapter.send(sendRequest(`${server.url}/bytes/20m`, { stream: true }));
+        expect(whole.status).toBe(200);
+        expect(whole.body, 'the body is a ReadableStream').toBeInstanceOf(ReadableStream);
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of whole.body as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+        expectSameBytes(Buffer.concat(chunks), payloads.large, 'streamed body');
+
+        // Resolves while the server is still sending (it never ends), and the stream can be cancelled.
+        const target = `/slow-body?${tag('stream')}`;
+        const endless = await within(
+          adapter.send(sendRequest(server.url + target, { stream: true })),
+          promptly,
+          'the headers of a body that never ends',
+        );
+        const reader = (endless.body as ReadableStream<Uint8Array>).getReader();
+        expect((await reader.read()).value?.byteLength).toBeGreaterThan(0);
+        const closed = server.closed(target);
+        await within(reader.cancel(), promptly, 'cancelling the stream');
+        await within(closed, promptly, 'the connection of a cancelled body to close');
+
+        const controller = new AbortController();
+        const aborted = await adapter.send(sendRequest(server.url + target, { stream: true, controller }));
+        const body = (aborted.body as ReadableStream<Uint8Array>).getReader();
+        await body.read();
+        controller.abort(new CancelledError('cancelled by the suite'));
+        await expectFailure(
+          (async () => {
+            for (;;) if ((await body.read()).done) return;
+          })(),
+          'CancelledError',
+        );
+
+        const upload = new Blob([payloads.small as Uint8Array<ArrayBuffer>]).stream();
+        const echoed = await send(adapter, `${server.url}/echo-body?${tag('stream-up')}`, {
+          method: 'POST',
+          body: upload,
+        });
+        expectSameBytes(echoed.body, payloads.small, 'a stream request body echoed');
+      });
+    });
+
     check('timeout', 'a server that never answers plus a short timeout gives TimeoutError', async () => {
       await withHttp(
         async (http) => {
@@ -581,22 +624,33 @@ function checkOptions(options: TestAdapterOptions): TestAdapterOptions {
 interface SendOptions {
   method?: string | undefined;
   headers?: [string, string][] | undefined;
-  body?: Uint8Array | undefined;
+  body?: Uint8Array | ReadableStream<Uint8Array> | undefined;
   maxResponseBytes?: number | undefined;
   controller?: AbortController | undefined;
+  stream?: boolean | undefined;
 }
 
+/** A response read whole: what `adapter.send` gives without `stream`. */
+type WholeResponse = AdapterResponse & { body: Uint8Array };
+
 /** One exchange through `adapter.send`, with the request built as core would build it. */
-function send(adapter: Adapter, url: string, options: SendOptions = {}): Promise<AdapterResponse> {
-  const request: AdapterRequest = {
+async function send(adapter: Adapter, url: string, options: SendOptions = {}): Promise<WholeResponse> {
+  const response = await adapter.send(sendRequest(url, options));
+  expect(response.body, 'without stream: true, the body is a Uint8Array').toBeInstanceOf(Uint8Array);
+  return response as WholeResponse;
+}
+
+function sendRequest(url: string, options: SendOptions): AdapterRequest {
+  return {
     url: new URL(url),
     method: options.method ?? 'GET',
     headers: options.headers ?? [],
     body: options.body,
     signal: (options.controller ?? new AbortController()).signal,
-    maxResponseBytes: options.maxResponseBytes ?? 64 * mib,
+    // A streamed body is bounded by its reader only: core passes no limit then.
+    maxResponseBytes: options.stream ? undefined : (options.maxResponseBytes ?? 64 * mib),
+    stream: options.stream,
   };
-  return adapter.send(request);
 }
 
 function header(response: AdapterResponse, name: string): string | undefined {

@@ -3,6 +3,8 @@
 // maxResponseBytes while reading, failures mapped to core's errors.
 import http from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import {
   type Adapter,
   type AdapterRequest,
@@ -35,8 +37,9 @@ export function nodeAdapter(options: NodeAdapterOptions = {}): Adapter {
         });
         for (const [name, value] of request.headers) req.appendHeader(name, value);
         // node:http sends neither length nor chunks for a DELETE body unless told the length.
-        if (request.body !== undefined && !req.hasHeader('content-length')) {
-          req.setHeader('content-length', request.body.byteLength);
+        const { body } = request;
+        if (body instanceof Uint8Array && !req.hasHeader('content-length')) {
+          req.setHeader('content-length', body.byteLength);
         }
         let settled = false;
         const fail = (error: unknown) => {
@@ -87,7 +90,11 @@ export function nodeAdapter(options: NodeAdapterOptions = {}): Adapter {
             });
           });
         });
-        req.end(request.body);
+        if (body instanceof Uint8Array || body === undefined) req.end(body);
+        else
+          Readable.fromWeb(body as WebReadableStream<Uint8Array>)
+            .on('error', fail)
+            .pipe(req);
       });
     },
     async close() {

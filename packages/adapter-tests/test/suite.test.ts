@@ -6,7 +6,13 @@ import { makePayloads, startServer } from '../src/server.js';
 import { nodeAdapter } from './node-adapter.js';
 
 // The suite run against a minimal node:http adapter, so it is exercised before any real adapter exists.
-testAdapter({ name: 'node:http (self-test)', create: (options) => nodeAdapter({ ca: options?.tls?.ca }) });
+testAdapter({
+  name: 'node:http (self-test)',
+  create: (options) => nodeAdapter({ ca: options?.tls?.ca }),
+  skip: {
+    'stream-response': 'this minimal adapter reads every body whole (core wraps it when asked to stream)',
+  },
+});
 
 describe('testAdapter options', () => {
   const create = () => nodeAdapter();

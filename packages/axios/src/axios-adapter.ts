@@ -1,6 +1,14 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { type Adapter, type AdapterRequest, type AdapterResponse, abortTarget } from '@asynchttp/core';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import {
+  type AbortTarget,
+  type Adapter,
+  type AdapterRequest,
+  type AdapterResponse,
+  abortTarget,
+} from '@asynchttp/core';
 import axios, {
   type AxiosInstance,
   type AxiosProxyConfig,
@@ -109,25 +117,33 @@ class AxiosAdapter implements Adapter {
   }
 
   async send(request: AdapterRequest): Promise<AdapterResponse> {
-    const { url, body, maxResponseBytes } = request;
+    const { url, body, maxResponseBytes, stream } = request;
     const secure = url.protocol === 'https:';
+    // axios takes any EventTarget-like signal; core's light target spares an AbortController.
+    let signal: AbortTarget | AbortSignal = abortTarget(request);
+    let data: Buffer | Readable | undefined;
+    if (body instanceof Uint8Array) data = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    else if (body !== undefined) {
+      data = Readable.fromWeb(body as WebReadableStream<Uint8Array>);
+      // axios pipes a stream body without watching it: a failing one must end the exchange itself.
+      signal = uploadSignal(signal, data);
+    }
     // One literal with the same shape every time; the adapter owns every field that could change the exchange.
     const config: AxiosRequestConfig = {
       url: url.href,
       method: request.method,
       headers: toAxiosHeaders(request.headers),
-      data: body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-      // axios takes any EventTarget-like signal; core's light target spares an AbortController.
-      signal: abortTarget(request),
+      data,
+      signal: signal as AbortSignal,
       maxRedirects: 0,
       // A user instance's `transport` (such as follow-redirects) would otherwise follow redirects anyway.
       transport: secure ? https : http,
       validateStatus: acceptEveryStatus,
-      responseType: 'arraybuffer',
+      responseType: stream ? 'stream' : 'arraybuffer',
       decompress: false,
       transformRequest: passThroughTransforms,
       transformResponse: passThroughTransforms,
-      maxContentLength: maxResponseBytes ?? -1,
+      maxContentLength: stream ? -1 : (maxResponseBytes ?? -1),
       maxBodyLength: Number.POSITIVE_INFINITY,
       // Core owns the timeout; 0 also overrides one in a user instance's defaults.
       timeout: 0,
@@ -148,7 +164,7 @@ class AxiosAdapter implements Adapter {
       reason: response.statusText || http.STATUS_CODES[status] || '',
       version: response.request?.res?.httpVersion ?? '1.1',
       headers: responseHeaders(response),
-      body: toBytes(response.data),
+      body: stream ? toWebStream(response.data as Readable, request) : toBytes(response.data),
       decoded: false,
     };
   }
@@ -161,6 +177,56 @@ class AxiosAdapter implements Adapter {
     this.#owned.push(agent);
     return agent;
   }
+}
+
+/**
+ * The unread response (`responseType: 'stream'`) as a web stream, read only as the caller reads: the
+ * response flows for one chunk per pull and is paused again. Cancelling it destroys the response, which
+ * closes the connection; a connection closed before the end is a failure, not an end.
+ */
+function toWebStream(data: Readable, request: AdapterRequest): ReadableStream<Uint8Array> {
+  let ended = false;
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: unknown) => {
+    if (ended) return;
+    ended = true;
+    controller.error(toCoreError(error, request));
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        data.pause();
+        data.on('data', (chunk: Buffer) => {
+          if (ended) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) data.pause();
+        });
+        data.once('end', () => {
+          if (ended) return;
+          ended = true;
+          controller.close();
+        });
+        data.once('error', (error) => fail(controller, error));
+        data.once('close', () => fail(controller, new Error('The connection closed before the body ended')));
+      },
+      pull() {
+        data.resume();
+      },
+      cancel() {
+        ended = true;
+        data.destroy();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** A signal that aborts with core's `target`, or when the upload `data` fails (core reports that failure). */
+function uploadSignal(target: AbortTarget, data: Readable): AbortSignal {
+  const controller = new AbortController();
+  if (target.aborted) controller.abort(target.reason);
+  else target.addEventListener('abort', () => controller.abort(target.reason), { once: true });
+  data.once('error', (error) => controller.abort(error));
+  return controller.signal;
 }
 
 /** The body as a plain `Uint8Array` view (no copy), whatever axios adapter produced it. */

@@ -77,7 +77,7 @@ describe('axios adapter with a user instance', () => {
       });
       expect(response.status).toBe(302);
       expect(response.headers).toContainEqual(['location', '/target']);
-      expect(new TextDecoder().decode(response.body)).toBe('moved');
+      expect(new TextDecoder().decode(response.body as Uint8Array)).toBe('moved');
       expect(seen.some((each) => each.url === '/target')).toBe(false);
     } finally {
       await adapter.close?.();

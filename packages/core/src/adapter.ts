@@ -47,8 +47,8 @@ export interface AdapterRequest {
   readonly method: string;
   /** Header pairs with lower-case names, already validated (no CR/LF). Do not mutate. */
   readonly headers: [string, string][];
-  /** Request body, if any. */
-  readonly body?: Uint8Array | undefined;
+  /** Request body, if any: bytes, or a stream to send as it comes (chunked unless `content-length` is set). */
+  readonly body?: Uint8Array | ReadableStream<Uint8Array> | undefined;
   /** Aborted on cancel or timeout; `signal.reason` is the core error to reject with. */
   readonly signal: AbortSignal;
   /**
@@ -61,6 +61,12 @@ export interface AdapterRequest {
    * the attempt's `timeout` counts from then. Later calls are ignored; absent for other adapters.
    */
   readonly started?: (() => void) | undefined;
+  /**
+   * `true` when the caller streams the response (`stream: true`): resolve at the headers and hand the
+   * body back unread as a `ReadableStream`, cancelled (connection closed) when the stream is cancelled
+   * or `signal` aborts. Core wraps a `Uint8Array` returned instead.
+   */
+  readonly stream?: boolean | undefined;
 }
 
 /** What `Adapter.send()` resolves with. */
@@ -72,8 +78,8 @@ export interface AdapterResponse {
   version?: string | undefined;
   /** Header pairs as received, repeated fields kept apart, names in any case. */
   headers: [string, string][];
-  /** The whole body. Empty for HEAD, 204 and 304. */
-  body: Uint8Array;
+  /** The whole body, or with `request.stream` the body unread. Empty for HEAD, 204 and 304. */
+  body: Uint8Array | ReadableStream<Uint8Array>;
   /** `true` when the transport already removed the content-encoding (a browser's fetch does). */
   decoded?: boolean | undefined;
   /**

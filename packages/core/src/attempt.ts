@@ -24,8 +24,10 @@ export class AttemptRequest implements AdapterRequest, AbortTarget {
   readonly url: URL;
   readonly method: string;
   readonly headers: HeaderPairs;
-  readonly body: Uint8Array | undefined;
-  readonly maxResponseBytes: number;
+  readonly body: Uint8Array | ReadableStream<Uint8Array> | undefined;
+  readonly maxResponseBytes: number | undefined;
+  /** `stream: true`: the adapter hands the body back unread. */
+  stream = false;
   aborted = false;
   reason: unknown = undefined;
   #listeners: Listener[] | undefined = undefined;
@@ -35,8 +37,8 @@ export class AttemptRequest implements AdapterRequest, AbortTarget {
     url: URL,
     method: string,
     headers: HeaderPairs,
-    body: Uint8Array | undefined,
-    maxResponseBytes: number,
+    body: Uint8Array | ReadableStream<Uint8Array> | undefined,
+    maxResponseBytes: number | undefined,
   ) {
     this.url = url;
     this.method = method;

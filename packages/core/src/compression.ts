@@ -18,7 +18,7 @@ export interface DecodeLimits {
   maxRatio: number;
 }
 
-type Coding = 'gzip' | 'deflate' | 'deflate-raw' | 'br';
+export type Coding = 'gzip' | 'deflate' | 'deflate-raw' | 'br';
 
 type ZlibDecode = (
   buffer: Uint8Array,
@@ -26,16 +26,29 @@ type ZlibDecode = (
   callback: (error: Error | null, result: Uint8Array) => void,
 ) => void;
 
-interface Zlib {
+/** The part of a zlib stream (a Node Transform) that `decode-stream.ts` uses. */
+export interface ZlibStream {
+  write(chunk: Uint8Array, callback: (error?: Error | null) => void): boolean;
+  end(): void;
+  destroy(): void;
+  on(event: 'data', listener: (chunk: Uint8Array) => void): this;
+  on(event: 'error' | 'end', listener: (error?: Error) => void): this;
+}
+
+export interface Zlib {
   gunzip: ZlibDecode;
   inflate: ZlibDecode;
   inflateRaw: ZlibDecode;
   brotliDecompress: ZlibDecode;
+  createGunzip(): ZlibStream;
+  createInflate(): ZlibStream;
+  createInflateRaw(): ZlibStream;
+  createBrotliDecompress(): ZlibStream;
 }
 
 // Node's zlib through process.getBuiltinModule (Node 20.16+, Bun, Deno): native speed, brotli, and an
 // output cap, with no `node:` import in core's runtime-neutral entry. Elsewhere, DecompressionStream.
-const zlib: Zlib | undefined = (
+export const zlib: Zlib | undefined = (
   globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
 ).process?.getBuiltinModule?.('zlib') as Zlib | undefined;
 
@@ -79,11 +92,11 @@ export async function decodeBody(
   return data;
 }
 
-function hasZlibHeader(data: Uint8Array): boolean {
+export function hasZlibHeader(data: Uint8Array): boolean {
   return data.byteLength >= 2 && (data[0]! & 0x0f) === 8 && ((data[0]! << 8) | data[1]!) % 31 === 0;
 }
 
-function tooLarge(cap: number): ResponseTooLargeError {
+export function tooLarge(cap: number): ResponseTooLargeError {
   return new ResponseTooLargeError(
     `Decoded response body exceeds ${cap} bytes (maxResponseBytes or maxCompressionRatio); not inflated further`,
     { limit: cap },
@@ -110,7 +123,7 @@ function decodeWithZlib(data: Uint8Array, coding: Coding, cap: number): Promise<
   });
 }
 
-function supportsStream(coding: string): boolean {
+export function supportsStream(coding: string): boolean {
   if (typeof DecompressionStream !== 'function') return false;
   try {
     new DecompressionStream(coding as CompressionFormat);

@@ -1,39 +1,121 @@
+import { ResponseTooLargeError } from './errors/response-too-large-error.js';
+
+/** Where a stream made by core keeps the count of bytes it delivered (`Content.byteLength` reads it). */
+export const delivered: unique symbol = Symbol('asynchttp.delivered');
+
+/** A stream of core's that counts what it delivers. */
+export type CountedStream = ReadableStream<Uint8Array> & { [delivered]?: { bytes: number } };
+
+/** `stream` marked with its `count`, for `Content.byteLength`. */
+export function counted(stream: ReadableStream<Uint8Array>, count: { bytes: number }): CountedStream {
+  (stream as CountedStream)[delivered] = count;
+  return stream;
+}
+
 const utf8 = new TextDecoder();
 const charsetPattern = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 
 /**
- * A response body, fully received. Unlike Python's asynchttp, whose content was a string-like promise,
- * the settled content is this small object: `text()`, `json()`, `bytes()` and `toString()`.
+ * A response body. Unlike Python's asynchttp, whose content was a string-like promise, the settled
+ * content is this small object: `text()`, `json()`, `bytes()`, `toString()`, and `stream()`.
+ *
+ * A streamed content (request option `stream: true`) holds the body unread: take it with `stream()`
+ * (once), or read it whole with `await content.load()` (bounded by `maxResponseBytes`), after which the
+ * sync readers work as for a buffered body.
  *
  * @example
  * ```ts
  * const content = await http.request(url).content;
  * const routes = content.json<Route[]>();
+ *
+ * const streamed = await http.request(url, { stream: true }).content;
+ * for await (const chunk of streamed.stream()) file.write(chunk);
  * ```
  */
 export class Content {
-  readonly #body: Uint8Array;
+  #body: Uint8Array | undefined;
   readonly #contentType: string | undefined;
   #text: string | undefined;
+  #stream: ReadableStream<Uint8Array> | undefined;
+  readonly #maxBytes: number;
+  #taken = false;
+  /** What the streamed body's last stage has delivered so far. */
+  readonly #delivered: { bytes: number } | undefined;
+  #loading: Promise<this> | undefined;
 
-  constructor(body: Uint8Array, contentType?: string) {
-    this.#body = body;
+  /**
+   * @param body the whole body, or (streamed) the decoded body unread
+   * @param maxBytes the bound of `load()` on a streamed body (`maxResponseBytes`)
+   */
+  constructor(
+    body: Uint8Array | ReadableStream<Uint8Array>,
+    contentType?: string,
+    maxBytes = Number.POSITIVE_INFINITY,
+  ) {
+    if (body instanceof Uint8Array) this.#body = body;
+    else {
+      this.#stream = body;
+      this.#delivered = (body as CountedStream)[delivered];
+    }
     this.#contentType = contentType;
+    this.#maxBytes = maxBytes;
   }
 
-  /** Body size in bytes (after decompression). */
+  /** True when the body came as a stream (`stream: true`) and has not been read whole by `load()`. */
+  get streamed(): boolean {
+    return this.#body === undefined;
+  }
+
+  /** Body size in bytes (after decompression); for a streamed body, the bytes delivered so far. */
   get byteLength(): number {
-    return this.#body.byteLength;
+    return this.#body === undefined ? (this.#delivered?.bytes ?? 0) : this.#body.byteLength;
   }
 
-  /** The body's bytes. */
+  /**
+   * The decoded body as a `ReadableStream<Uint8Array>`. A streamed body can be taken once (a second
+   * call throws); cancelling it aborts the transfer and frees the worker slot. A buffered body gives a
+   * new stream over its bytes on every call.
+   */
+  stream(): ReadableStream<Uint8Array> {
+    const body = this.#body;
+    if (body !== undefined) {
+      return new ReadableStream<Uint8Array>({
+        start(controller) {
+          if (body.byteLength > 0) controller.enqueue(body);
+          controller.close();
+        },
+      });
+    }
+    if (this.#taken) {
+      throw new TypeError(
+        'This response body was already read: a streamed body (stream: true) can be read once, by one stream() or load()',
+      );
+    }
+    this.#taken = true;
+    const stream = this.#stream!;
+    this.#stream = undefined;
+    // Handed over as it is (no extra stage per chunk): the stage that made it counts what it delivers.
+    return stream;
+  }
+
+  /**
+   * Reads a streamed body whole, bounded by `maxResponseBytes` (past it: `ResponseTooLargeError` and the
+   * transfer is cancelled); then `bytes()`, `text()` and `json()` work. Resolves at once for a buffered body.
+   */
+  load(): Promise<this> {
+    if (this.#body !== undefined) return Promise.resolve(this);
+    this.#loading ??= this.#readWhole();
+    return this.#loading;
+  }
+
+  /** The body's bytes. Throws for a streamed body not yet `load()`ed. */
   bytes(): Uint8Array {
-    return this.#body;
+    return this.#whole();
   }
 
   /** The body decoded with the content-type's charset (UTF-8 when absent or unknown). */
   text(): string {
-    if (this.#text === undefined) this.#text = decode(this.#body, this.#contentType);
+    if (this.#text === undefined) this.#text = decode(this.#whole(), this.#contentType);
     return this.#text;
   }
 
@@ -48,8 +130,51 @@ export class Content {
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `Content(${this.#body.byteLength} bytes${this.#contentType ? `, ${this.#contentType}` : ''})`;
+    const size = this.#body === undefined ? 'streamed' : `${this.#body.byteLength} bytes`;
+    return `Content(${size}${this.#contentType ? `, ${this.#contentType}` : ''})`;
   }
+
+  #whole(): Uint8Array {
+    if (this.#body !== undefined) return this.#body;
+    throw new TypeError(
+      'This response body is streamed (stream: true): read it with content.stream(), or await ' +
+        "content.load() (or the ContentPromise's bytes(), text() or json()) before the sync readers",
+    );
+  }
+
+  async #readWhole(): Promise<this> {
+    const reader = this.stream().getReader();
+    const limit = this.#maxBytes;
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        const error = new ResponseTooLargeError(
+          `Response body exceeds maxResponseBytes (${limit}); read it with content.stream() instead`,
+          { limit },
+        );
+        await reader.cancel(error).catch(() => {});
+        throw error;
+      }
+      chunks.push(value);
+    }
+    this.#body = join(chunks, total);
+    return this;
+  }
+}
+
+function join(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
 }
 
 function decode(body: Uint8Array, contentType: string | undefined): string {

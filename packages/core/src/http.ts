@@ -126,6 +126,7 @@ export class Http {
     this.#host = {
       unqueue: (task) => this.#scheduler.take(task),
       settled: (task) => this.#settled(task),
+      bodyEnded: (task) => this.#free(task),
     };
   }
 
@@ -440,26 +441,26 @@ export class Http {
   #work(task: RequestTask<any>): Promise<void> {
     return new Promise<void>((release) => {
       task.release = release;
-      runRequest(task, this.#worker).then(release, (error: unknown) => {
-        task.fail(error);
-        release();
-      });
+      // A request settled at its headers with its body still streaming keeps the slot until the body ends.
+      runRequest(task, this.#worker).then(
+        () => {
+          if (task.openBody === undefined) release();
+        },
+        (error: unknown) => {
+          task.fail(error);
+          release();
+        },
+      );
     });
   }
 
   #settled(task: RequestTask<unknown>): void {
-    const { release } = task;
-    if (release !== undefined) {
-      task.release = undefined;
-      release();
-    }
     this.#cache?.settled(task);
     // Its outcome is reported before its slot goes to the next request, so `completed` or `failed`
     // always comes before the `started` of the request that takes the slot.
     this.#report(task);
-    // A request the scheduler started gives its slots back now, even if its adapter or callback is stuck.
-    if (task.startedAt !== 0 && task.scheduled !== undefined) this.#scheduler.finished(task);
-    this.#checkIdle();
+    // A body still streaming holds the slot until it ends (then `#free` comes from the task).
+    if (task.openBody === undefined) this.#free(task);
     if (task.queuedAt === 0) return;
     const ms = (this.#timers.now() - task.queuedAt).toFixed(1);
     // The state says how it ended: a callback may fail with `undefined`, so the error cannot.
@@ -474,6 +475,18 @@ export class Http {
           `    request() called from:\n${formatCallSite(task.site ?? {})}`,
       );
     }
+  }
+
+  /** A settled request gives its worker slot back (at once, or when its streamed body ends). */
+  #free(task: RequestTask<unknown>): void {
+    const { release } = task;
+    if (release !== undefined) {
+      task.release = undefined;
+      release();
+    }
+    // A request the scheduler started gives its slots back now, even if its adapter or callback is stuck.
+    if (task.startedAt !== 0 && task.scheduled !== undefined) this.#scheduler.finished(task);
+    this.#checkIdle();
   }
 
   /** Counts and events of a settled request. */

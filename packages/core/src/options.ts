@@ -151,6 +151,15 @@ export interface RequestOptions<T = undefined> {
   redirections?: number | undefined;
   /** This request's retry policy. @default the client's `retry` */
   retry?: number | boolean | RetryOptions | undefined;
+  /**
+   * Stream the response body instead of reading it whole: `content` settles when the final response's
+   * headers arrive (after redirects, credentials and retries) and `content.stream()` gives the decoded
+   * body as a `ReadableStream<Uint8Array>`, not bounded by `maxResponseBytes`. The worker slot is held
+   * until the body ends, fails or is cancelled; `timeout` then bounds each wait for the next chunk.
+   * A streamed response is never stored in the cache.
+   * @default false
+   */
+  stream?: boolean | undefined;
 }
 
 /** Options of `http.close()`. */
@@ -199,6 +208,7 @@ export const requestOptionNames = [
   'timeout',
   'redirections',
   'retry',
+  'stream',
 ] as const satisfies readonly (keyof RequestOptions<unknown>)[];
 
 const knownHttpOptions: ReadonlySet<string> = new Set(httpOptionNames);

@@ -63,9 +63,16 @@ export function prepareRequest<T>(
     if (encoded.contentType !== undefined && !hasHeader(headers, 'content-type')) {
       headers = [...headers, ['content-type', encoded.contentType]];
     }
+    if (encoded.contentLength !== undefined && !hasHeader(headers, 'content-length')) {
+      headers = [...headers, ['content-length', String(encoded.contentLength)]];
+    }
   }
   task.headers = headers;
-  const { callback, signal, priority, timeout, redirections, retry } = options;
+  const { callback, signal, priority, timeout, redirections, retry, stream } = options;
+  if (stream !== undefined && typeof stream !== 'boolean') {
+    throw new InvalidRequestError(`stream must be a boolean, got ${describe(stream)}`);
+  }
+  task.stream = stream === true;
   if (callback !== undefined && typeof callback !== 'function') {
     throw new InvalidRequestError(`callback must be a function, got ${describe(callback)}`);
   }

@@ -44,9 +44,18 @@ export interface ContentPromise extends PromiseLike<Content> {
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2>;
   done(): boolean;
+  /** The body as text; a streamed body (`stream: true`) is read whole first, bounded by `maxResponseBytes`. */
   text(): Promise<string>;
+  /** The body parsed as JSON; a streamed body is read whole first, like `text()`. */
   json<J = unknown>(): Promise<J>;
+  /** The body's bytes; a streamed body is read whole first, like `text()`. */
   bytes(): Promise<Uint8Array>;
+  /**
+   * The decoded body as a `ReadableStream<Uint8Array>`, at once, even while the request is pending (the
+   * stream then waits for it, and fails with its error). Like `Content.stream()`: a streamed body can be
+   * taken once, a second call throws.
+   */
+  stream(): ReadableStream<Uint8Array>;
   /** Body size in bytes once settled; throws like every sync getter otherwise. */
   readonly byteLength: number;
   toString(): string;
@@ -189,6 +198,7 @@ export class ResponsePromiseImpl implements ResponsePromise {
 
 export class ContentPromiseImpl implements ContentPromise {
   readonly #task: SettledSource<any>;
+  #streamTaken = false;
 
   constructor(task: SettledSource<any>) {
     this.#task = task;
@@ -208,15 +218,48 @@ export class ContentPromiseImpl implements ContentPromise {
   }
 
   text(): Promise<string> {
-    return this.then((content) => content.text());
+    return this.then((content) => content.load()).then((content) => content.text());
   }
 
   json<J = unknown>(): Promise<J> {
-    return this.then((content) => content.json<J>());
+    return this.then((content) => content.load()).then((content) => content.json<J>());
   }
 
   bytes(): Promise<Uint8Array> {
-    return this.then((content) => content.bytes());
+    return this.then((content) => content.load()).then((content) => content.bytes());
+  }
+
+  stream(): ReadableStream<Uint8Array> {
+    const task = this.#task;
+    if (task.state === FULFILLED) return task.resultContent!.stream();
+    if (task.state !== REJECTED) {
+      if (this.#streamTaken)
+        throw new TypeError('This content promise already gave its stream(): a body can be read once');
+      this.#streamTaken = true;
+    }
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          if (reader === undefined) {
+            const { content } = await task.promise();
+            reader = content.stream().getReader();
+          }
+          const { done, value } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+        async cancel(reason) {
+          if (reader !== undefined) return reader.cancel(reason);
+          // Not settled yet: the body is cancelled as soon as it comes, so its slot is not held.
+          task.promise().then(
+            ({ content }) => content.stream().cancel(reason),
+            () => {},
+          );
+        },
+      },
+      { highWaterMark: 0 },
+    );
   }
 
   get byteLength(): number {

@@ -4,6 +4,7 @@ import { RedirectLimitError, RedirectMissingLocationError } from './errors/redir
 import type { Hop } from './pipeline/hop.js';
 import { checkUserinfo } from './request.js';
 import type { Response } from './response.js';
+import { refuseResend } from './upload.js';
 
 /** httplib2's redirect codes. */
 const redirectCodes = new Set([300, 301, 302, 303, 307, 308]);
@@ -69,6 +70,7 @@ export function nextHop(
   const rewrite = (response.status === 302 || response.status === 303) && hop.method !== 'HEAD';
   const method = rewrite ? 'GET' : hop.method;
   const body = rewrite ? undefined : hop.body;
+  refuseResend(body, hop, `a ${response.status} redirect to ${url.href}`);
   const sameOrigin = url.origin === hop.url.origin;
   const headers = hop.headers.filter(([name]) => {
     if (name === 'authorization') return false;

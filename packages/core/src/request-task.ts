@@ -1,3 +1,4 @@
+import type { OpenBody } from './body-stream.js';
 import { attachCallSite, type CallSite } from './call-site.js';
 import type { Content } from './content.js';
 import { AsyncHttpError } from './errors/async-http-error.js';
@@ -25,6 +26,7 @@ import type { Response } from './response.js';
 import type { RetryPolicy } from './retry.js';
 import type { OriginState } from './scheduler/origin-state.js';
 import type { Timers } from './timers.js';
+import type { UploadBody } from './upload.js';
 
 export { FULFILLED, QUEUED, REJECTED, RUNNING } from './promise-objects.js';
 
@@ -37,6 +39,8 @@ export interface RequestHost {
   unqueue(task: RequestTask<any>): boolean;
   /** Called once when a request settles. */
   settled(task: RequestTask<any>): void;
+  /** Called once when a settled request's streamed body ends: its worker slot is free. */
+  bodyEnded(task: RequestTask<any>): void;
 }
 
 type Deferred<T> = {
@@ -56,7 +60,11 @@ export class RequestTask<T> implements RequestPromise<T>, SettledSource<T>, Queu
   method = 'GET';
   url = '';
   headers: HeaderPairs = [];
-  body: Uint8Array | undefined = undefined;
+  body: Uint8Array | UploadBody | undefined = undefined;
+  /** `stream: true`: the final response's body is handed over unread. */
+  stream = false;
+  /** The response body still streaming, if any: the worker slot is held until it ends. */
+  openBody: OpenBody | undefined = undefined;
   callback: Callback<T> | undefined = undefined;
   timeout = 0;
   redirections = 5;
@@ -91,6 +99,8 @@ export class RequestTask<T> implements RequestPromise<T>, SettledSource<T>, Queu
   error: unknown = undefined;
   readonly #host: RequestHost;
   readonly site: CallSite | undefined;
+  /** Whether the host was told the request settled. */
+  #reported = false;
   #deferred: Deferred<T> | undefined = undefined;
   #response: ResponsePromiseImpl | undefined = undefined;
   #content: ContentPromiseImpl | undefined = undefined;
@@ -151,7 +161,7 @@ export class RequestTask<T> implements RequestPromise<T>, SettledSource<T>, Queu
   }
 
   cancel(reason?: unknown): boolean {
-    if (this.state >= FULFILLED) return false;
+    if (this.state >= FULFILLED && this.openBody === undefined) return false;
     const error =
       reason instanceof CancelledError
         ? reason
@@ -159,10 +169,24 @@ export class RequestTask<T> implements RequestPromise<T>, SettledSource<T>, Queu
             cause: reason,
             request: { method: this.method, url: this.url },
           });
+    if (this.state >= FULFILLED) {
+      // Settled at the headers, body still streaming: the stream fails and the slot is freed.
+      this.openBody!.abort(error);
+      return true;
+    }
     if (this.state === QUEUED) this.#host.unqueue(this);
     else this.controller?.abort(error);
     this.fail(error);
     return true;
+  }
+
+  /** The streamed body `open` ended, failed or was cancelled: a settled request frees its slot now. */
+  bodyEnded(open: OpenBody): void {
+    if (this.openBody !== open) return;
+    this.openBody = undefined;
+    if (!this.#reported) return;
+    this.#unlisten();
+    this.#host.bodyEnded(this);
   }
 
   /**
@@ -251,6 +275,8 @@ export class RequestTask<T> implements RequestPromise<T>, SettledSource<T>, Queu
     }
     this.error = error;
     this.wake?.();
+    // A body still streaming when the request fails (its callback threw) goes with it.
+    this.openBody?.abort(error);
     this.#finish();
     this.#deferred?.reject(error);
   }
@@ -280,6 +306,13 @@ export class RequestTask<T> implements RequestPromise<T>, SettledSource<T>, Queu
   }
 
   #finish(): void {
+    // A streamed body keeps listening to `signal`: aborting it still cancels the transfer.
+    if (this.openBody === undefined) this.#unlisten();
+    this.#host.settled(this);
+    this.#reported = true;
+  }
+
+  #unlisten(): void {
     if (this.signal !== undefined) {
       try {
         this.signal.removeEventListener('abort', this);
@@ -287,7 +320,6 @@ export class RequestTask<T> implements RequestPromise<T>, SettledSource<T>, Queu
         // A signal-like object that throws here must not keep the request from settling.
       }
     }
-    this.#host.settled(this);
   }
 }
 

@@ -1,8 +1,17 @@
 import { InvalidRequestError } from './errors/invalid-request-error.js';
+import { isAsyncIterable, isBlob, isReadableStream, UploadBody } from './upload.js';
 import { describe } from './validate.js';
 
 /** A request body: text (sent as UTF-8), bytes, or form fields. */
-export type BodyInit = string | Uint8Array | ArrayBuffer | ArrayBufferView | URLSearchParams;
+export type BodyInit =
+  | string
+  | Uint8Array
+  | ArrayBuffer
+  | ArrayBufferView
+  | URLSearchParams
+  | Blob
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>;
 
 /**
  * Request headers: an object (`undefined` values skipped, arrays sent as repeated fields), an array of
@@ -173,8 +182,10 @@ export function hasHeader(headers: HeaderPairs, name: string): boolean {
 
 /** A body encoded to bytes, and the content-type it implies when the caller set none. */
 export interface EncodedBody {
-  bytes: Uint8Array;
+  bytes: Uint8Array | UploadBody;
   contentType?: string | undefined;
+  /** The length to declare, when known without reading (a Blob's size). */
+  contentLength?: number | undefined;
 }
 
 /** Encodes `body` or `json` (not both). Throws `InvalidRequestError` for anything unusable. */
@@ -203,8 +214,13 @@ export function encodeBody(body: unknown, json: unknown, hasJson: boolean): Enco
       contentType: 'application/x-www-form-urlencoded;charset=UTF-8',
     };
   }
+  if (isBlob(body)) {
+    return { bytes: new UploadBody(body), contentType: body.type || undefined, contentLength: body.size };
+  }
+  if (isReadableStream(body) || isAsyncIterable(body)) return { bytes: new UploadBody(body) };
   const kind = typeof body === 'object' ? (body.constructor?.name ?? 'object') : typeof body;
   throw new InvalidRequestError(
-    `Unusable body (${kind}): pass a string, Uint8Array, ArrayBuffer, URLSearchParams, or use the json option`,
+    `Unusable body (${kind}): pass a string, Uint8Array, ArrayBuffer, URLSearchParams, Blob, ` +
+      'ReadableStream<Uint8Array>, an async iterable of Uint8Array, or use the json option',
   );
 }

@@ -26,6 +26,23 @@ describe('public types', () => {
     expectTypeOf(content.text()).toEqualTypeOf<Promise<string>>();
   });
 
+  test('streaming: stream() on the content promise and the content, stream bodies accepted', async () => {
+    const request = http.request('http://127.0.0.1/', { stream: true });
+    expectTypeOf(request.content.stream()).toEqualTypeOf<ReadableStream<Uint8Array>>();
+    const content = await request.content;
+    expectTypeOf(content.stream()).toEqualTypeOf<ReadableStream<Uint8Array>>();
+    expectTypeOf(content.load()).toEqualTypeOf<Promise<Content>>();
+    expectTypeOf(content.streamed).toEqualTypeOf<boolean>();
+    async function* chunks() {
+      yield new Uint8Array(1);
+    }
+    http.request('http://127.0.0.1/', { method: 'POST', body: chunks() });
+    http.request('http://127.0.0.1/', { method: 'POST', body: new Blob(['x']) });
+    http.request('http://127.0.0.1/', { method: 'POST', body: new Blob(['x']).stream() });
+    // @ts-expect-error stream is a boolean
+    http.request('http://127.0.0.1/', { stream: 'yes' });
+  });
+
   test('await gives settled values', async () => {
     const result = await http.request('http://127.0.0.1/');
     expectTypeOf(result).toEqualTypeOf<RequestResult<undefined>>();

@@ -99,14 +99,17 @@ class FetchAdapter implements Adapter {
     const abort = () => controller.abort();
     if (target.aborted) abort();
     else target.addEventListener('abort', abort, { once: true });
-    const init: RequestInit & { dispatcher?: unknown } = {
+    const init: RequestInit & { dispatcher?: unknown; duplex?: 'half' } = {
       method,
       headers: request.headers,
-      body: body === undefined || body.byteLength === 0 ? undefined : (body as Uint8Array<ArrayBuffer>),
+      body: requestBody(body),
       redirect: this.#redirect,
       signal: controller.signal,
       dispatcher: rawEncodingDispatcher(),
     };
+    // A stream goes out as it is read: fetch needs half duplex for it (the response waits for the end).
+    if (body !== undefined && !(body instanceof Uint8Array)) init.duplex = 'half';
+    let streaming = false;
     if (init.body !== undefined && (method === 'GET' || method === 'HEAD')) {
       throw new InvalidRequestError(
         `fetch cannot send a body with ${method}: ${method} ${request.url.href}`,
@@ -122,18 +125,22 @@ class FetchAdapter implements Adapter {
       const headers = headerPairs(response.headers);
       // Where the dispatcher passed the encoded bytes through, core decodes them (strictly).
       const raw = restoreEncoding(headers);
+      streaming = request.stream === true;
       return {
         status: response.status,
         reason: reasonPhrase(response.status, response.statusText),
         headers,
-        body: await readBody(response, request, raw),
+        body: streaming
+          ? streamBody(response, request, () => target.removeEventListener('abort', abort), abort)
+          : await readBody(response, request, raw),
         decoded: !raw,
         url: this.#redirect === 'follow' && response.url !== '' ? response.url : undefined,
       };
     } catch (error) {
       throw toCoreError(error, request);
     } finally {
-      target.removeEventListener('abort', abort);
+      // A streamed body still honours the signal: the listener goes when the body ends.
+      if (!streaming) target.removeEventListener('abort', abort);
     }
   }
 
@@ -182,6 +189,55 @@ function hiddenRedirect(response: Response, request: AdapterRequest): InvalidReq
       `Use fetchAdapter({ redirect: 'follow' }) to let the runtime follow redirects ` +
       `(core's redirect options then do not apply), or an adapter that sees them.`,
     { request: { method: request.method, url } },
+  );
+}
+
+function requestBody(body: AdapterRequest['body']): RequestInit['body'] {
+  if (body === undefined) return undefined;
+  if (body instanceof Uint8Array)
+    return body.byteLength === 0 ? undefined : (body as Uint8Array<ArrayBuffer>);
+  return body as ReadableStream<Uint8Array<ArrayBuffer>>;
+}
+
+/**
+ * The unread body (`stream: true`), read only as the caller reads; its failures become core's errors,
+ * and `done` runs once it ends, fails or is cancelled (cancelling it makes fetch drop the connection).
+ */
+function streamBody(
+  response: Response,
+  request: AdapterRequest,
+  done: () => void,
+  abort: () => void,
+): ReadableStream<Uint8Array> {
+  const body = response.body;
+  if (body === null) {
+    done();
+    return new ReadableStream({ start: (controller) => controller.close() });
+  }
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let result: ReadableStreamReadResult<Uint8Array>;
+        try {
+          result = await reader.read();
+        } catch (error) {
+          done();
+          throw toCoreError(error, request);
+        }
+        if (result.done) {
+          done();
+          controller.close();
+        } else controller.enqueue(result.value);
+      },
+      cancel(reason) {
+        done();
+        // Cancelling fetch's body alone lets Node's fetch keep the connection reading; aborting closes it.
+        abort();
+        return reader.cancel(reason).catch(ignore);
+      },
+    },
+    { highWaterMark: 0 },
   );
 }
 

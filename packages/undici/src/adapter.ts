@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { type Adapter, type AdapterRequest, type AdapterResponse, abortTarget } from '@asynchttp/core';
 import { Agent, type Dispatcher } from 'undici';
-import { declaredTooLarge, readBody, tooLarge } from './body.js';
+import { declaredTooLarge, readBody, tooLarge, toWebStream } from './body.js';
 import { abortError, toCoreError } from './errors.js';
 import { agentOptionNames, type UndiciAdapterOptions } from './options.js';
 import { trackStaleConnections } from './stale.js';
@@ -90,7 +90,8 @@ async function send(dispatcher: Dispatcher, request: AdapterRequest): Promise<Ad
       path: url.pathname + url.search,
       method: request.method,
       headers,
-      body: request.body,
+      // undici sends any async iterable as it comes (a web stream is one), chunked without a length.
+      body: request.body as Dispatcher.DispatchOptions['body'],
       signal,
     });
   } catch (error) {
@@ -98,6 +99,15 @@ async function send(dispatcher: Dispatcher, request: AdapterRequest): Promise<Ad
   }
 
   const { statusCode, body } = response;
+  if (request.stream) {
+    return {
+      status: statusCode,
+      reason: response.statusText || STATUS_CODES[statusCode] || '',
+      headers: toPairs(response.headers),
+      body: toWebStream(body, (error) => toCoreError(error, request)),
+      decoded: false,
+    };
+  }
   const limit = request.maxResponseBytes;
   // HEAD, 204 and 304 may declare a length they never send.
   const hasBody = request.method !== 'HEAD' && statusCode !== 204 && statusCode !== 304;

@@ -41,3 +41,42 @@ async function collect(body: Body, limit: number): Promise<Uint8Array> {
   const joined = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
   return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
 }
+
+/**
+ * The unread body as a web stream, read only as the caller reads: the body flows for one chunk per
+ * pull and is paused again (events, not an async iterator: one promise less per chunk). Cancelling it
+ * destroys the body, so undici closes the connection instead of draining it.
+ */
+export function toWebStream(body: Body, failure: (error: unknown) => unknown): ReadableStream<Uint8Array> {
+  let ended = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        body.pause();
+        body.on('data', (chunk: Buffer) => {
+          if (ended) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) body.pause();
+        });
+        body.once('end', () => {
+          if (ended) return;
+          ended = true;
+          controller.close();
+        });
+        body.once('error', (error) => {
+          if (ended) return;
+          ended = true;
+          controller.error(failure(error));
+        });
+      },
+      pull() {
+        body.resume();
+      },
+      cancel() {
+        ended = true;
+        body.destroy();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

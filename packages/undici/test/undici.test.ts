@@ -66,7 +66,7 @@ describe('undiciAdapter extras', () => {
         limit: 1000,
       });
       const whole = await adapter.send({ ...request, maxResponseBytes: 1200 });
-      expect(whole.body.byteLength).toBe(1200);
+      expect((whole.body as Uint8Array).byteLength).toBe(1200);
       expect(whole.reason).toBe('OK');
       expect(whole.decoded).toBe(false);
     } finally {

@@ -2,6 +2,8 @@
 // the transport with __NAME__ one piece at a time and keep `pnpm --filter @asynchttp/__NAME__ test` green.
 import http from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import {
   type Adapter,
   type AdapterFactory,
@@ -73,14 +75,25 @@ async function send(request: AdapterRequest, pools: Pools): Promise<AdapterRespo
     res?.destroy(signal.reason);
   };
   signal.addEventListener('abort', onAbort, { once: true });
+  let streaming = false;
   try {
     res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       req.once('response', resolve);
       // Stays attached after the response so a late socket error cannot become an uncaught exception.
       req.on('error', reject);
-      req.end(request.body);
+      const { body } = request;
+      if (body === undefined || body instanceof Uint8Array) req.end(body);
+      // A stream body goes out as it is read; if it fails, the request fails with its error.
+      else
+        Readable.fromWeb(body as WebReadableStream<Uint8Array>)
+          .on('error', (error) => req.destroy(error))
+          .pipe(req);
     });
-    const body = await readBody(res, request);
+    // `stream: true`: the body goes back unread; the signal is still honoured until it ends.
+    streaming = request.stream === true;
+    const body = streaming
+      ? streamBody(res, request, () => signal.removeEventListener('abort', onAbort))
+      : await readBody(res, request);
     return {
       status: res.statusCode ?? 0,
       reason: res.statusMessage ?? '',
@@ -94,8 +107,43 @@ async function send(request: AdapterRequest, pools: Pools): Promise<AdapterRespo
     if (signal.aborted) throw signal.reason;
     throw toCoreError(error, request);
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    if (!streaming) signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The unread response as a web stream, pulled only as the caller reads; cancelling it destroys the
+ * response (the socket closes). `done` runs once it ends, fails or is cancelled.
+ */
+function streamBody(
+  res: http.IncomingMessage,
+  request: AdapterRequest,
+  done: () => void,
+): ReadableStream<Uint8Array> {
+  const chunks = (res as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let next: IteratorResult<Buffer>;
+        try {
+          next = await chunks.next();
+        } catch (error) {
+          done();
+          throw request.signal.aborted ? request.signal.reason : toCoreError(error, request);
+        }
+        if (next.done) {
+          done();
+          controller.close();
+        } else
+          controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+      },
+      cancel() {
+        done();
+        res.destroy();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 // Repeated request headers become arrays, which node:http sends as separate fields.
@@ -109,7 +157,11 @@ function toNodeHeaders(request: AdapterRequest): Record<string, string | string[
   }
   // node:http frames a body itself only for methods it expects one on (POST, PUT, ...); a DELETE body
   // would go out with neither content-length nor chunked encoding.
-  if (request.body !== undefined && !('content-length' in headers) && !('transfer-encoding' in headers)) {
+  if (
+    request.body instanceof Uint8Array &&
+    !('content-length' in headers) &&
+    !('transfer-encoding' in headers)
+  ) {
     headers['content-length'] = String(request.body.byteLength);
   }
   return headers;

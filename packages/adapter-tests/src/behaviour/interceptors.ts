@@ -213,7 +213,7 @@ export function interceptorCases(create: () => Adapter): void {
       const peek: Interceptor = (next) => async (request) => {
         const response = await next(request);
         const encoding = response.headers.find(([name]) => name.toLowerCase() === 'content-encoding')?.[1];
-        if (!response.decoded) wire = { encoding, bytes: response.body.byteLength };
+        if (!response.decoded) wire = { encoding, bytes: (response.body as Uint8Array).byteLength };
         return response;
       };
       const { content } = await client({ interceptors: [peek] }).request(`${base}/gzip`);

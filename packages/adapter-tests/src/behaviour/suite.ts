@@ -14,6 +14,7 @@ import { testRfcCache } from './rfc-cache.js';
 import { testRfcRedirects } from './rfc-redirects.js';
 import { schedulingCases } from './scheduling.js';
 import { type BehaviourServer, startBehaviourServer, text, users } from './server.js';
+import { streamingCases } from './streaming.js';
 import { testThreads } from './threads.js';
 
 /** Options of `testBehaviour`. */
@@ -76,6 +77,7 @@ export function testBehaviour({ name, create }: TestBehaviourOptions): void {
 
     interceptorCases(create);
     schedulingCases(create);
+    streamingCases(create);
 
     describe('redirects', () => {
       test.each([301, 302, 303, 307, 308])(

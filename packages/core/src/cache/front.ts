@@ -65,8 +65,11 @@ export class CacheFront {
       await completeRequest(task, hit, this.#logger);
       return;
     }
+    // A streamed body is read once, by one caller: such requests never lead nor share.
     const key =
-      task.body === undefined ? `${task.method} ${task.url}\n${task.headers.join('\n')}` : undefined;
+      task.body === undefined && !task.stream
+        ? `${task.method} ${task.url}\n${task.headers.join('\n')}`
+        : undefined;
     const leader = key === undefined ? undefined : this.#inflight.get(key);
     if (leader === undefined) {
       if (key !== undefined) {

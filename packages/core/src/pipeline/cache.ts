@@ -31,6 +31,11 @@ export function cacheLayer(context: PipelineContext, cache: HttpCache): Layer<Ex
       sent = { ...hop, headers: lookup.headers };
     }
     const { response, content } = await next(sent, task);
+    // A streamed body goes to its caller only, never stored; a 304 (empty) is merged as ever.
+    if (content.streamed) {
+      if (response.status !== 304 || lookup.kind !== 'stale') return { response, content };
+      await content.load();
+    }
     return cache.update(hop, lookup, response, content);
   };
 }

@@ -1,6 +1,8 @@
 import type { AdapterResponse } from '../adapter.js';
+import { discardBody } from '../body-stream.js';
 import { type Answer, type Credentials, parseChallenges } from '../credentials.js';
 import type { RequestTask } from '../request-task.js';
+import { refuseResend } from '../upload.js';
 import type { Handler, Hop, Layer, PipelineContext } from './types.js';
 import { headerValue, headerValues, trace, withHeader } from './types.js';
 
@@ -42,6 +44,8 @@ async function authorize(
         if (authorization !== undefined) credentials.forget(authorization);
         authorization = undefined;
         answered = answer;
+        await discardBody(result.body);
+        refuseResend(hop.body, hop, `a ${answer.authorization.scheme} challenge (401)`);
         sent = { ...hop, headers: withHeader(hop.headers, 'authorization', answer.header) };
         trace(task, logger, `answering a ${answer.authorization.scheme} challenge`);
         continue;

@@ -1,6 +1,7 @@
 import type { AdapterResponse } from '../adapter.js';
 import { decodeBody, parseCodings } from '../compression.js';
 import { Content } from '../content.js';
+import { decodeStream } from '../decode-stream.js';
 import { DecompressionError } from '../errors/decompression-error.js';
 import { ResponseTooLargeError } from '../errors/response-too-large-error.js';
 import { Response } from '../response.js';
@@ -16,30 +17,57 @@ import { headerValue } from './types.js';
 export function decodingLayer(context: PipelineContext): Layer<AdapterResponse, Exchanged> {
   return (next) => async (hop, task) => {
     task.attempts = 0;
-    const result = await next(hop, task);
+    let result = await next(hop, task);
     const attempts = task.attempts;
-    const encoding = headerValue(result.headers, 'content-encoding');
-    if (encoding === undefined || hop.method === 'HEAD' || result.body.byteLength === 0) {
-      return finish(context, result, result.body, hop, attempts, undefined);
+    if (!(result.body instanceof Uint8Array)) {
+      if (task.stream) return streamed(context, result, result.body, hop, attempts);
+      // An adapter that streams even when not asked: read whole here, under the same limit.
+      const content = await new Content(result.body, undefined, context.maxResponseBytes).load();
+      result = { ...result, body: content.bytes() };
     }
-    if (result.decoded) return finish(context, result, result.body, hop, attempts, encoding);
+    const body = result.body as Uint8Array;
+    const encoding = headerValue(result.headers, 'content-encoding');
+    if (encoding === undefined || hop.method === 'HEAD' || body.byteLength === 0) {
+      return finish(context, result, body, hop, attempts, undefined);
+    }
+    if (result.decoded) return finish(context, result, body, hop, attempts, encoding);
     const codings = parseCodings(encoding);
-    if (codings === undefined) return finish(context, result, result.body, hop, attempts, undefined);
+    if (codings === undefined) return finish(context, result, body, hop, attempts, undefined);
     const limits = { maxBytes: context.maxResponseBytes, maxRatio: context.maxCompressionRatio };
-    let body: Uint8Array;
+    let decoded: Uint8Array;
     try {
-      body = await decodeBody(result.body, codings, limits);
+      decoded = await decodeBody(body, codings, limits);
     } catch (error) {
       if (!(error instanceof DecompressionError)) throw error;
       const response = makeResponse(result, hop, attempts, undefined);
       throw new DecompressionError(error.message, {
         cause: error.cause,
         response,
-        content: new Content(result.body, response.get('content-type')),
+        content: new Content(body, response.get('content-type')),
       });
     }
-    return finish(context, result, body, hop, attempts, encoding);
+    return finish(context, result, decoded, hop, attempts, encoding);
   };
+}
+
+/**
+ * `stream: true`: the response settles now, its body decoded as it is read (the ratio limit checked on
+ * each chunk); `maxResponseBytes` bounds only `load()` and the whole-body readers.
+ */
+function streamed(
+  context: PipelineContext,
+  result: AdapterResponse,
+  body: ReadableStream<Uint8Array>,
+  hop: Hop,
+  attempts: number,
+): Exchanged {
+  const encoding = headerValue(result.headers, 'content-encoding');
+  const codings = hop.method === 'HEAD' || result.decoded ? undefined : parseCodings(encoding);
+  const decodedFrom = codings === undefined ? (result.decoded ? encoding : undefined) : encoding;
+  const decoded = codings === undefined ? body : decodeStream(body, codings, context.maxCompressionRatio);
+  const response = makeResponse(result, hop, attempts, decodedFrom);
+  const type = headerValue(result.headers, 'content-type');
+  return { response, content: new Content(decoded, type, context.maxResponseBytes) };
 }
 
 function finish(

@@ -3,6 +3,7 @@ import { isAsyncHttpError } from '../errors/async-http-error.js';
 import { ConnectionError } from '../errors/connection-error.js';
 import { failureReason } from '../errors/failure-reason.js';
 import { neverRetried } from '../retry.js';
+import { isReadableStream } from '../upload.js';
 import { describe } from '../validate.js';
 import type { Interceptor, Send } from './types.js';
 
@@ -90,6 +91,7 @@ function freshRequest(request: AdapterRequest, name: string): AdapterRequest {
     signal: request.signal,
     maxResponseBytes: request.maxResponseBytes,
     started: request.started,
+    stream: request.stream,
   };
   return copy;
 }
@@ -103,12 +105,12 @@ export function checkAdapterResponse(result: AdapterResponse, name: string): voi
     result.status < 100 ||
     result.status > 999 ||
     !Array.isArray(result.headers) ||
-    !(result.body instanceof Uint8Array)
+    !(result.body instanceof Uint8Array || isReadableStream(result.body))
   ) {
     // A broken adapter or interceptor answers the same way every time: retrying would only multiply it.
     throw neverRetried(
       new ConnectionError(
-        `${capitalize(name)} returned an invalid response (needs an integer status, header pairs and a Uint8Array body)`,
+        `${capitalize(name)} returned an invalid response (needs an integer status, header pairs and a Uint8Array or ReadableStream body)`,
       ),
     );
   }

@@ -17,6 +17,8 @@ export function redirectLayer(context: PipelineContext): Layer<Exchanged> {
       const exchanged = await next(hop, task);
       const { response } = exchanged;
       if (!shouldFollow(response.status, hop.method, rules)) return exchanged;
+      // A hop left behind is read whole like any redirect (it may go into an error), never streamed.
+      await exchanged.content.load();
       const following = nextHop(hop, response, exchanged.content, redirectsLeft);
       if (following === undefined) return exchanged;
       trace(task, logger, `redirect ${response.status} → ${following.method} ${following.url.href}`);

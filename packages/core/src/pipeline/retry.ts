@@ -1,7 +1,9 @@
 import type { AdapterResponse } from '../adapter.js';
+import { discardBody } from '../body-stream.js';
 import { errorMessage, formatError } from '../format-error.js';
 import { RUNNING } from '../request-task.js';
 import { backoff, isDroppedConnection, retriesError } from '../retry.js';
+import { refuseResend } from '../upload.js';
 import type { Layer, PipelineContext } from './types.js';
 import { headerValue, trace } from './types.js';
 
@@ -26,6 +28,7 @@ export function retryLayer(context: PipelineContext): Layer<AdapterResponse> {
         if (task.state !== RUNNING) throw error;
         if (!droppedRetried && isDroppedConnection(error) && policy.methods.includes(hop.method)) {
           droppedRetried = true;
+          refuseResend(hop.body, hop, 'a retry on a dropped connection', error);
           trace(task, logger, `retrying once on a dropped connection: ${errorMessage(error)}`);
           if (emitter.has('retrying')) {
             emitter.emit('retrying', {
@@ -38,6 +41,7 @@ export function retryLayer(context: PipelineContext): Layer<AdapterResponse> {
           continue;
         }
         if (retries < policy.limit && retriesError(policy, hop.method, error)) {
+          refuseResend(hop.body, hop, `a retry after ${errorMessage(error)}`, error);
           retries++;
           const delay = backoff(policy, retries, undefined, Date.now())!;
           if (emitter.has('retrying')) {
@@ -64,6 +68,8 @@ export function retryLayer(context: PipelineContext): Layer<AdapterResponse> {
       ) {
         const wait = backoff(policy, retries + 1, headerValue(result.headers, 'retry-after'), Date.now());
         if (wait !== undefined) {
+          await discardBody(result.body);
+          refuseResend(hop.body, hop, `a retry after status ${result.status}`);
           retries++;
           if (emitter.has('retrying')) {
             const reason = `status ${result.status}`;

@@ -1,10 +1,13 @@
 import type { AdapterResponse } from '../adapter.js';
 import { AttemptRequest } from '../attempt.js';
+import { guardBody } from '../body-stream.js';
 import { isAsyncHttpError } from '../errors/async-http-error.js';
 import { ConnectionError } from '../errors/connection-error.js';
 import { failureReason } from '../errors/failure-reason.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { RequestTask } from '../request-task.js';
+import { neverRetried } from '../retry.js';
+import { UploadBody } from '../upload.js';
 import { checkAdapterResponse, composeInterceptors } from './interceptors.js';
 import type { Handler, PipelineContext, Send } from './types.js';
 
@@ -23,7 +26,12 @@ export function transport(context: PipelineContext): Handler<AdapterResponse> {
   const queued = adapter.queued === true;
   return async (hop, task) => {
     task.attempts++;
-    const attempt = new AttemptRequest(hop.url, hop.method, hop.headers, hop.body, maxResponseBytes);
+    const upload = hop.body instanceof UploadBody ? hop.body : undefined;
+    const body = upload === undefined ? (hop.body as Uint8Array | undefined) : upload.open();
+    // A streamed body is bounded by nothing but the caller, so the adapter gets no size limit.
+    const limit = task.stream ? undefined : maxResponseBytes;
+    const attempt = new AttemptRequest(hop.url, hop.method, hop.headers, body, limit);
+    attempt.stream = task.stream;
     task.controller = attempt;
     const timeout = task.timeout;
     const timed = Number.isFinite(timeout);
@@ -48,11 +56,11 @@ export function transport(context: PipelineContext): Handler<AdapterResponse> {
       const result = await (timed && (context.forced || task.retry.onTimeout)
         ? endOnAbort(sending, attempt)
         : sending);
-      if (send !== undefined) return result;
-      checkAdapterResponse(result, `the ${name} adapter`);
-      return result;
+      if (send === undefined) checkAdapterResponse(result, `the ${name} adapter`);
+      if (!task.stream) return result;
+      return { ...result, body: guardBody(result.body, attempt, task, timers) };
     } catch (failure) {
-      throw adapterFailure(failure, attempt, name);
+      throw adapterFailure(failure, attempt, name, upload);
     } finally {
       ended = true;
       if (timer !== undefined) timers.clearTimeout(timer);
@@ -78,9 +86,26 @@ function timedOut(task: RequestTask<any>, context: PipelineContext, attempt: Att
   if (!context.forced && (!task.retry.onTimeout || task.retry.limit === 0)) task.fail(error);
 }
 
-/** Core's error for whatever the adapter threw: the abort reason wins, foreign errors are wrapped. */
-function adapterFailure(error: unknown, attempt: AttemptRequest, adapter: string): unknown {
+/**
+ * Core's error for whatever the adapter threw: the abort reason wins, then a failure of the caller's
+ * upload stream (as the `cause`, whatever the adapter made of it), and foreign errors are wrapped.
+ */
+function adapterFailure(
+  error: unknown,
+  attempt: AttemptRequest,
+  adapter: string,
+  upload: UploadBody | undefined,
+): unknown {
   if (attempt.aborted && isAsyncHttpError(attempt.reason)) return attempt.reason;
+  if (upload?.failure !== undefined) {
+    const { method, url } = attempt;
+    return neverRetried(
+      new ConnectionError(`The request body failed while sent: ${failureReason(upload.failure)}`, {
+        cause: upload.failure,
+        request: { method, url: url.href },
+      }),
+    );
+  }
   if (isAsyncHttpError(error)) return error;
   return new ConnectionError(`The ${adapter} adapter failed: ${failureReason(error)}`, { cause: error });
 }
