@@ -2,6 +2,7 @@ import {
   type AdapterResponse,
   CancelledError,
   ConnectionError,
+  concatBytes,
   ResponseTooLargeError,
   TimeoutError,
 } from '@asynchttp/core';
@@ -37,7 +38,24 @@ interface ResultHead {
 }
 
 /** One buffer: 4-byte head length, the head as JSON, then the body bytes as they are. */
-export function encodeResponse(response: AdapterResponse): Buffer {
+/**
+ * A body as bytes: Redis carries whole bodies, so a stream (an upload, or a response the worker's
+ * adapter streamed) is read to its end here. Fleet exchanges are buffered both ways (README).
+ */
+export async function wholeBody(
+  body: Uint8Array | ReadableStream<Uint8Array> | undefined,
+): Promise<Uint8Array | undefined> {
+  if (body === undefined || body instanceof Uint8Array) return body;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    chunks.push(chunk);
+    total += chunk.byteLength;
+  }
+  return concatBytes(chunks, total);
+}
+
+export function encodeResponse(response: AdapterResponse & { body: Uint8Array }): Buffer {
   const head: ResultHead = {
     s: response.status,
     r: response.reason,

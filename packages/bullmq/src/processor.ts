@@ -8,7 +8,14 @@ import {
 } from '@asynchttp/core';
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { callerOf, defaultMaxResponseBytes, encodeError, encodeResponse, type JobData } from './codec.js';
+import {
+  callerOf,
+  defaultMaxResponseBytes,
+  encodeError,
+  encodeResponse,
+  type JobData,
+  wholeBody,
+} from './codec.js';
 import { idempotentMethods, type Keys, keyTtl } from './keys.js';
 import type { FleetLimiter } from './limiter.js';
 
@@ -101,7 +108,7 @@ export class Processor {
       };
       const response = await this.#adapter.send(request);
       await this.#pauseOnRetryAfter(url.origin, response);
-      return encodeResponse(response);
+      return encodeResponse({ ...response, body: (await wholeBody(response.body)) ?? new Uint8Array() });
     } catch (error) {
       return encodeError(controller.signal.aborted ? controller.signal.reason : error);
     }

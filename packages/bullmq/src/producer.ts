@@ -1,7 +1,7 @@
 import type { AdapterRequest } from '@asynchttp/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { defaultMaxResponseBytes, type JobData } from './codec.js';
+import { defaultMaxResponseBytes, type JobData, wholeBody } from './codec.js';
 import { type Keys, keyTtl } from './keys.js';
 
 /**
@@ -26,7 +26,7 @@ export class Producer {
   }
 
   async add(id: string, request: AdapterRequest): Promise<void> {
-    const { body } = request;
+    const body = await wholeBody(request.body);
     const data: JobData = { m: request.method, u: request.url.href, h: request.headers };
     const limit = request.maxResponseBytes;
     if (limit !== undefined && limit !== defaultMaxResponseBytes) data.x = limit;

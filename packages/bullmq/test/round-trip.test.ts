@@ -45,4 +45,22 @@ describe('round trip through two worker processes', () => {
     }
     await http.close();
   });
+
+  test('a streamed upload goes through Redis whole, and stream: true hands back the bytes as a stream', async () => {
+    const http = new Http({ adapter: bullmqAdapter({ connection: redis.url, queue }), logger: false });
+    const parts = [randomBytes(70_000), randomBytes(3), randomBytes(200_000)];
+    async function* upload() {
+      yield* parts;
+    }
+    const { response, content } = await http.request(`${origin.url}/echo`, {
+      method: 'POST',
+      body: upload(),
+      stream: true,
+    });
+    expect(response.status).toBe(200);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of content.stream() as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+    expect(Buffer.concat(chunks).equals(Buffer.concat(parts))).toBe(true);
+    await http.close();
+  });
 });
