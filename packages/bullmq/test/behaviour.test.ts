@@ -180,7 +180,9 @@ test('close() leaves no Redis connection, timer or listener: the process exits b
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       resolve(-1);
-    }, 10_000);
+      // Generous: starting Node, a worker, a caller and an exchange on a loaded machine; a handle left
+      // open would keep it alive for ever, which this still catches.
+    }, 30_000);
     child.once('exit', (exit) => {
       clearTimeout(timer);
       resolve(exit);
@@ -188,4 +190,4 @@ test('close() leaves no Redis connection, timer or listener: the process exits b
   });
   expect(output).toContain('status 200');
   expect(code).toBe(0);
-});
+}, 45_000);
