@@ -34,7 +34,8 @@ export function schedulingCases(create: () => Adapter): void {
     let peakAll = 0;
     const clients: Http[] = [];
     // When each exchange is handed to the adapter (an interceptor sits just below the rate windows):
-    // the limits hold exactly here; at the servers, the adapter's own latency blurs them a little.
+    // the limits hold here up to a garbage-collection pause between the window and the interceptor (a
+    // few ms on a loaded CI machine); at the servers, the adapter's own latency blurs them more.
     const sent: { origin: string; at: number }[] = [];
     const stamp: Interceptor = (next) => (request) => {
       sent.push({ origin: request.url.origin, at: performance.now() });
@@ -149,7 +150,7 @@ export function schedulingCases(create: () => Adapter): void {
       expect(times).toHaveLength(12);
       // Any 5 consecutive exchanges span at least one interval: never 5 within 300 ms.
       for (let i = 0; i + 4 < times.length; i++)
-        expect(times[i + 4]! - times[i]!).toBeGreaterThanOrEqual(299);
+        expect(times[i + 4]! - times[i]!).toBeGreaterThanOrEqual(285);
       // The servers saw the same shape, blurred by the adapter's latency (new connections first).
       const arrived = arrivals.map((arrival) => arrival.at).sort((a, b) => a - b);
       expect(arrived).toHaveLength(12);
@@ -174,8 +175,8 @@ export function schedulingCases(create: () => Adapter): void {
       for (const origin of [0, 1]) {
         const times = sent.filter((each) => each.origin === origins[origin]).map((each) => each.at);
         expect(times).toHaveLength(4);
-        expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(199);
-        expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(599);
+        expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(190);
+        expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(585);
         const arrived = seen(origin).map((arrival) => arrival.at);
         expect(arrived[3]! - arrived[0]!).toBeGreaterThanOrEqual(450);
       }
@@ -191,7 +192,7 @@ export function schedulingCases(create: () => Adapter): void {
       expect(b.status).toBe(200);
       const times = sent.map((each) => each.at);
       expect(times).toHaveLength(3);
-      expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(399);
+      expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(385);
       expect(seen(0)).toHaveLength(3);
     });
 
@@ -210,7 +211,7 @@ export function schedulingCases(create: () => Adapter): void {
       expect(response.status).toBe(200);
       expect(response.attempts).toBe(2);
       const times = sent.map((each) => each.at);
-      expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(249);
+      expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(240);
       expect(seen(0)).toHaveLength(2);
       expect(events).toEqual(['queued', 'started', 'retrying 1', 'completed']);
     });
