@@ -62,9 +62,10 @@ describe('fleet-wide limits, across two worker processes', () => {
     await run(`${origins.rate.url}/?delay=0`, 10);
     const starts = origins.rate.starts.map((start) => start.at).sort((a, b) => a - b);
     expect(starts).toHaveLength(10);
-    // Arrival at the origin lags the start taken in Redis by a little: allow it.
+    // Arrival at the origin lags the start taken in Redis by the worker's adapter latency (more for an
+    // exchange that opens a connection than one that reuses it, on a loaded machine): allow 20 %.
     for (let index = 0; index + 4 < starts.length; index++) {
-      expect(starts[index + 4]! - starts[index]!).toBeGreaterThanOrEqual(400 - 30);
+      expect(starts[index + 4]! - starts[index]!).toBeGreaterThanOrEqual(400 - 80);
     }
     expect(Date.now() - began).toBeGreaterThanOrEqual(800 - 30);
   });
