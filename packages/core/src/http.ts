@@ -51,6 +51,8 @@ export class Http {
   readonly #scheduler: Scheduler;
   readonly #events: Emitter;
   readonly #idle: (() => void)[] = [];
+  /** Settled at their headers, bodies still streaming: `close({ cancelPending })` cancels them. */
+  readonly #openBodies = new Set<RequestTask<any>>();
   #completed = 0;
   #failed = 0;
   /** Options as checked at construction; the settable ones change here. */
@@ -398,6 +400,12 @@ export class Http {
       for (const task of this.#scheduler.drain()) {
         task.cancel(new CancelledError('Cancelled by close({ cancelPending: true })'));
       }
+      // A streamed body nobody reads would hold its slot, and close(), for ever: it is cancelled too.
+      for (const task of [...this.#openBodies]) {
+        task.cancel(
+          new CancelledError('Cancelled by close({ cancelPending: true }) while its body streamed'),
+        );
+      }
     }
     if (this.#closing === undefined) {
       this.#closing = (async () => {
@@ -461,6 +469,7 @@ export class Http {
     this.#report(task);
     // A body still streaming holds the slot until it ends (then `#free` comes from the task).
     if (task.openBody === undefined) this.#free(task);
+    else this.#openBodies.add(task);
     if (task.queuedAt === 0) return;
     const ms = (this.#timers.now() - task.queuedAt).toFixed(1);
     // The state says how it ended: a callback may fail with `undefined`, so the error cannot.
@@ -479,6 +488,7 @@ export class Http {
 
   /** A settled request gives its worker slot back (at once, or when its streamed body ends). */
   #free(task: RequestTask<unknown>): void {
+    this.#openBodies.delete(task);
     const { release } = task;
     if (release !== undefined) {
       task.release = undefined;

@@ -164,7 +164,10 @@ export interface RequestOptions<T = undefined> {
 
 /** Options of `http.close()`. */
 export interface CloseOptions {
-  /** Cancel the requests still waiting instead of running them. @default false */
+  /**
+   * Cancel the requests still waiting instead of running them, and the streamed bodies (`stream: true`)
+   * still open, which would otherwise hold their worker slots until read. @default false
+   */
   cancelPending?: boolean | undefined;
 }
 

@@ -39,6 +39,20 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<number[]> {
 }
 
 describe('streaming in core', () => {
+  test('close({ cancelPending }) cancels a streamed body nobody reads, so close() resolves', async () => {
+    const { adapter } = fixedAdapter(() => chunked([new Uint8Array(10), new Uint8Array(10)]));
+    const http = new Http({ adapter, logger: false });
+    const content = await http.request('http://x.test/', { stream: true }).content;
+    expect(http.pending).toBe(1);
+    await http.close({ cancelPending: true });
+    expect(http.pending).toBe(0);
+    const error = await readAll(content.stream()).then(
+      () => undefined,
+      (reason: unknown) => reason as Error,
+    );
+    expect(error?.name).toBe('CancelledError');
+  });
+
   test('an adapter that answers stream: true with a Uint8Array is wrapped into a stream', async () => {
     const bytes = Uint8Array.from({ length: 300 }, (_, i) => i % 256);
     const { adapter, seen } = fixedAdapter(() => bytes);
