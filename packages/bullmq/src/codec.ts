@@ -2,8 +2,8 @@ import {
   type AdapterResponse,
   CancelledError,
   ConnectionError,
-  concatBytes,
   ResponseTooLargeError,
+  readStream,
   TimeoutError,
 } from '@asynchttp/core';
 
@@ -46,13 +46,7 @@ export async function wholeBody(
   body: Uint8Array | ReadableStream<Uint8Array> | undefined,
 ): Promise<Uint8Array | undefined> {
   if (body === undefined || body instanceof Uint8Array) return body;
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    chunks.push(chunk);
-    total += chunk.byteLength;
-  }
-  return concatBytes(chunks, total);
+  return readStream(body);
 }
 
 export function encodeResponse(response: AdapterResponse & { body: Uint8Array }): Buffer {

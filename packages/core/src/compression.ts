@@ -140,32 +140,19 @@ async function decodeWithStream(data: Uint8Array, coding: Coding, cap: number): 
   const stream = new Blob([data as BlobPart])
     .stream()
     .pipeThrough(new DecompressionStream(coding as CompressionFormat));
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > cap) {
-        await reader.cancel();
-        throw tooLarge(cap);
-      }
-      chunks.push(value);
-    }
+    return await readStream(stream, cap, tooLarge);
   } catch (error) {
     if (error instanceof ResponseTooLargeError) throw error;
     throw new DecompressionError(`Cannot decode ${coding} body: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  return concatBytes(chunks, total);
 }
 
 /**
  * Joins chunks of a body read piece by piece (`total` is their summed length), without a copy when
- * there is only one. For adapters that read a stream themselves, as the fetch adapter does.
+ * there is only one. `readStream()` reads a stream this way; use this for chunks gathered otherwise.
  */
 export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
@@ -176,4 +163,38 @@ export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8
     offset += chunk.byteLength;
   }
   return out;
+}
+
+/**
+ * Reads a body stream to its end into one `Uint8Array`. Past `maxBytes` (bytes, default no limit) the
+ * stream is cancelled with the error `tooLarge(maxBytes)` makes, which is then thrown, so reading stops
+ * as soon as the limit is passed. For adapters that read a stream themselves, and for core's readers.
+ *
+ * @example
+ * ```ts
+ * const body = await readStream(response.body, request.maxResponseBytes,
+ *   (limit) => new ResponseTooLargeError(`Response body exceeds ${limit} bytes`, { limit }));
+ * ```
+ */
+export async function readStream(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes = Number.POSITIVE_INFINITY,
+  tooLarge: (limit: number) => Error = (limit) =>
+    new ResponseTooLargeError(`Response body exceeds ${limit} bytes`, { limit }),
+): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      const error = tooLarge(maxBytes);
+      await reader.cancel(error).catch(() => {});
+      throw error;
+    }
+    chunks.push(value);
+  }
+  return concatBytes(chunks, total);
 }

@@ -1,3 +1,4 @@
+import { readStream } from './compression.js';
 import { ResponseTooLargeError } from './errors/response-too-large-error.js';
 
 /** Where a stream made by core keeps the count of bytes it delivered (`Content.byteLength` reads it). */
@@ -143,38 +144,17 @@ export class Content {
   }
 
   async #readWhole(): Promise<this> {
-    const reader = this.stream().getReader();
-    const limit = this.#maxBytes;
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
-        const error = new ResponseTooLargeError(
+    this.#body = await readStream(
+      this.stream(),
+      this.#maxBytes,
+      (limit) =>
+        new ResponseTooLargeError(
           `Response body exceeds maxResponseBytes (${limit}); read it with content.stream() instead`,
           { limit },
-        );
-        await reader.cancel(error).catch(() => {});
-        throw error;
-      }
-      chunks.push(value);
-    }
-    this.#body = join(chunks, total);
+        ),
+    );
     return this;
   }
-}
-
-function join(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 function decode(body: Uint8Array, contentType: string | undefined): string {

@@ -6,7 +6,7 @@ export {
   MemoryCacheStore,
   type MemoryCacheStoreOptions,
 } from './cache/store.js';
-export { concatBytes } from './compression.js';
+export { concatBytes, readStream } from './compression.js';
 export { Content } from './content.js';
 export * from './errors/index.js';
 export { Http } from './http.js';

@@ -3,9 +3,9 @@ import {
   type AdapterRequest,
   type AdapterResponse,
   abortTarget,
-  concatBytes,
   InvalidRequestError,
   ResponseTooLargeError,
+  readStream,
 } from '@asynchttp/core';
 import { toCoreError } from './errors.js';
 import { hiddenEncoding, rawEncodingDispatcher } from './raw-encoding.js';
@@ -256,20 +256,8 @@ async function readBody(response: Response, request: AdapterRequest, raw: boolea
   // A declared, unencoded length within the limit is the whole body (fetch fails a body that differs
   // from it): one arrayBuffer() then beats reading chunk by chunk.
   if (declared <= limit && !encoded) return new Uint8Array(await response.arrayBuffer());
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(ignore);
-      throw tooLarge(request, limit);
-    }
-    chunks.push(value);
-  }
-  return chunks.length === 0 ? empty : concatBytes(chunks, total);
+  const body = await readStream(stream, limit, () => tooLarge(request, limit));
+  return body.byteLength === 0 ? empty : body;
 }
 
 function tooLarge(request: AdapterRequest, limit: number): ResponseTooLargeError {
