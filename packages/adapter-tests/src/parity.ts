@@ -3,7 +3,8 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { type Adapter, Http, isAsyncHttpError } from '@asynchttp/core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { caseTest } from './case-test.js';
 import type { AdapterCase } from './cases.js';
 
 /** What `testAdapter` hands over: the adapter factory and the declared skips. */
@@ -13,7 +14,6 @@ export interface ParityOptions {
   skip: Partial<Record<AdapterCase, string>>;
 }
 
-const caseTimeout = 10_000;
 const text = Buffer.from('asynchttp parity '.repeat(2000));
 // Each encoding cut short before its end: gzip without its 8-byte trailer, deflate and br without
 // their last bytes. The transport delivers every byte it was told about; only the decoder can tell.
@@ -62,8 +62,7 @@ export function testParity({ name, create, skip }: ParityOptions): void {
           await http.close();
         }
       };
-      if (reason !== undefined) test.skip(`${id}: ${title} (skipped: ${reason})`, run);
-      else test(`${id}: ${title}`, run, caseTimeout);
+      caseTest(name, id, title, reason, run);
     };
 
     check(

@@ -9,7 +9,8 @@ import {
   isAsyncHttpError,
   TimeoutError,
 } from '@asynchttp/core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { caseTest } from './case-test.js';
 import { type AdapterCase, adapterCases } from './cases.js';
 import { fixtures } from './fixtures.js';
 import { testParity } from './parity.js';
@@ -36,7 +37,6 @@ export interface TestAdapterOptions {
 
 // Each case runs in well under a second on loopback; the bound only keeps a hanging adapter from
 // stalling the run.
-const caseTimeout = 10_000;
 // How long a failure may take to surface once its trigger happened.
 const promptly = 2_000;
 const mib = 1024 * 1024;
@@ -86,15 +86,8 @@ export function testAdapter(options: TestAdapterOptions): void {
       await Promise.all([server, secure, untrusted, quiet].map((each) => each?.close()));
     });
 
-    const check = (id: AdapterCase, title: string, fn: () => Promise<void>) => {
-      const reason = skip[id];
-      if (reason !== undefined) {
-        console.warn(`[adapter-tests] ${name}: skipping "${id}": ${reason}`);
-        test.skip(`${id}: ${title} (skipped: ${reason})`, fn);
-      } else {
-        test(`${id}: ${title}`, fn, caseTimeout);
-      }
-    };
+    const check = (id: AdapterCase, title: string, fn: () => Promise<void>) =>
+      caseTest(name, id, title, skip[id], fn);
 
     /** A fresh adapter behind an `Http`, closed after `fn` however it ends. */
     const withHttp = async (
