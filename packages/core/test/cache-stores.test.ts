@@ -4,24 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type CacheEntry, Http, MemoryCacheStore } from '../src/index.js';
+import { Http, MemoryCacheStore } from '../src/index.js';
 import { FileCacheStore } from '../src/node/file-cache.js';
+import { entry } from './helpers/cache-entry.js';
 import { nodeAdapter } from './helpers/node-adapter.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 const run = promisify(execFile);
 const child = path.join(import.meta.dirname, 'fixtures', 'cache-child.mjs');
-
-const entry = (body: string, extra: Partial<CacheEntry> = {}): CacheEntry => ({
-  policy: {},
-  status: 200,
-  reason: 'OK',
-  version: '1.1',
-  rawHeaders: [['content-type', 'text/plain']],
-  url: 'http://127.0.0.1/',
-  body: new TextEncoder().encode(body),
-  ...extra,
-});
 
 describe('MemoryCacheStore', () => {
   test('keeps at most maxEntries, least recently used out first', () => {

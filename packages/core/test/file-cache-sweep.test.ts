@@ -5,22 +5,12 @@ import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { CacheEntry } from '../src/index.js';
 import { FileCacheStore } from '../src/node/file-cache.js';
+import { entry } from './helpers/cache-entry.js';
 
 const writer = path.join(import.meta.dirname, 'fixtures', 'file-cache-writer.mjs');
 const isTemporary = (name: string) => name.endsWith('.tmp');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const entry = (body: string): CacheEntry => ({
-  policy: {},
-  status: 200,
-  reason: 'OK',
-  version: '1.1',
-  rawHeaders: [['content-type', 'text/plain']],
-  url: 'http://127.0.0.1/',
-  body: new TextEncoder().encode(body),
-});
 
 /** Makes every temporary file in `dir` an hour old, as if its writer died that long ago. */
 async function age(dir: string): Promise<void> {
