@@ -43,9 +43,11 @@ test('SIGKILL of a worker: its GETs run again elsewhere within ~10 s, its POST f
   await expect.poll(() => origin.running, { timeout: 5000 }).toBe(3);
   // The doomed worker's 3 slots are full: these wait in Redis.
   const waiting = [1, 2, 3].map((n) => http.request(`${origin.url}/waiting/${n}`));
-  workers.push(await spawnWorker(args));
+  // Killed while its exchanges run (their answers take 4 s); the replacement starts after, so a slow
+  // start on a loaded machine cannot let the doomed worker finish them first.
   doomed.kill('SIGKILL');
   const killed = Date.now();
+  workers.push(await spawnWorker(args));
 
   const responses = await Promise.all([...gets, ...waiting].map((request) => request.response));
   expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
